@@ -1,0 +1,40 @@
+#!/usr/bin/env node
+// Builds the three bundles of DESIGN.md, their type declarations and custom-elements.json.
+import { build } from 'vite';
+import { execFileSync } from 'node:child_process';
+import { rmSync, writeFileSync, existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+process.chdir(root);
+rmSync('dist', { recursive: true, force: true });
+
+const common = { configFile: false, logLevel: 'warn', root, publicDir: false };
+const lib = (entry, format, fileName, extra = {}) =>
+  build({
+    ...common,
+    build: {
+      outDir: 'dist',
+      emptyOutDir: false,
+      sourcemap: true,
+      target: 'es2021',
+      minify: true,
+      lib: { entry, formats: [format], fileName: () => fileName, ...(format === 'iife' ? { name: 'ShopChatBundle' } : {}) },
+      ...extra,
+    },
+  });
+
+const started = Date.now();
+// ESM for bundlers and import maps: lit stays a dependency.
+await lib('src/widget/index.ts', 'es', 'shop-chat.js', { rolldownOptions: { external: [/^lit(\/|$)/, /^@lit\//, /^lit-html(\/|$)/, /^lit-element(\/|$)/] } });
+// Classic <script>: everything inlined.
+await lib('src/widget/iife.ts', 'iife', 'shop-chat.iife.js');
+// URL helpers alone (WeChat mini-program code: no DOM, no URLSearchParams, no lit, no zod).
+await lib('src/shared/url-entry.ts', 'es', 'shop-chat-url.js');
+
+execFileSync(process.execPath, ['node_modules/typescript/bin/tsc', '-p', 'tsconfig.build.json'], { stdio: 'inherit' });
+if (existsSync('node_modules/@custom-elements-manifest/analyzer')) {
+  execFileSync(process.execPath, ['node_modules/@custom-elements-manifest/analyzer/cem.js', 'analyze', '--litelement', '--globs', 'src/widget/**/*.ts', '--exclude', 'src/widget/**/*.styles.ts', '--outdir', '.'], { stdio: ['ignore', 'ignore', 'inherit'] });
+}
+writeFileSync('dist/.build-stamp', new Date().toISOString() + '\n');
+console.log(`built dist/ in ${((Date.now() - started) / 1000).toFixed(1)} s`);
