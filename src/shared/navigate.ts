@@ -16,10 +16,10 @@ export interface NavigateDefaults {
  */
 export function resolveNavigatePath(
   kind: CardKind,
-  info?: { navigateToPath?: unknown } | null,
+  info?: object | null,
   serverDefaults?: NavigateDefaults | null,
 ): string {
-  const own = info?.navigateToPath;
+  const own = (info as { navigateToPath?: unknown } | null | undefined)?.navigateToPath;
   if (isMiniProgramPath(own)) return own;
   const configured = kind === 'goods' ? serverDefaults?.goodsDetailPath : serverDefaults?.orderDetailPath;
   if (isMiniProgramPath(configured)) return configured;
