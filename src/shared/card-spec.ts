@@ -135,7 +135,7 @@ function field(f: FieldKind, v: unknown, at: string[]): unknown {
       return num(v, at);
     case 'int': {
       const n = num(v, at);
-      if (!Number.isInteger(n)) throw new Problem(at, MESSAGES.integer);
+      if (!Number.isSafeInteger(n)) throw new Problem(at, MESSAGES.integer);
       return n;
     }
     case 'enum':

@@ -1,0 +1,34 @@
+// Demo catalogue: the shop the server onboards on first start (SHOP_CHAT_DEMO_SHOP, default demo_shop).
+export const SHOP_UID = 'demo_shop';
+
+export const products = [
+  {
+    uid: 'goods_demo_001', type: 'GOODS', shopUid: SHOP_UID, title: '云朵记忆棉枕头',
+    description: '慢回弹记忆棉,贴合颈椎曲线,可拆洗外套,适合侧睡和仰睡。', price: 99, quantity: 1,
+    status: 'ON_SHELF', tagList: ['新品', '包邮'], url: 'https://example.com/goods/1',
+    navigateToPath: '/pages/goods/detail/index?type=goods&goodsUid=goods_demo_001&shopUid=demo_shop',
+  },
+  {
+    uid: 'goods_demo_002', type: 'GOODS', shopUid: SHOP_UID, title: '手冲咖啡壶 600ml',
+    description: '304 不锈钢细口壶,温控刻度,电磁炉可用。', price: '159.00', quantity: 1,
+    status: 'ON_SHELF', tagList: ['热卖'], url: 'https://example.com/goods/2',
+  },
+  {
+    uid: 'goods_demo_003', type: 'GOODS', shopUid: SHOP_UID, title: 'Organic Cotton Tee',
+    description: 'Soft 200 g organic cotton, relaxed fit. Limited colours.', price: 129, quantity: 1,
+    status: 'OFF_SHELF', tagList: ['Sold out'], url: 'https://example.com/goods/3',
+  },
+];
+
+export const orders = [
+  {
+    uid: 'order_demo_001', type: 'ORDER', visitorUid: 'visitor_demo_001', shopUid: SHOP_UID,
+    time: '2026-03-11 10:30:00', status: 'paid', statusText: '待发货', totalAmount: 258,
+    paymentMethod: '支付宝',
+    navigateToPath: '/pages/order/detail/index?type=order&orderUid=order_demo_001&shopUid=demo_shop',
+    goods: [
+      { uid: 'goods_demo_001', title: '云朵记忆棉枕头', price: 99, quantity: 1, shopUid: SHOP_UID },
+      { uid: 'goods_demo_002', title: '手冲咖啡壶 600ml', price: 159, quantity: 1, shopUid: SHOP_UID },
+    ],
+  },
+];

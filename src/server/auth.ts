@@ -1,0 +1,77 @@
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { Kysely } from 'kysely';
+import type { Config } from './config.ts';
+import { ACCESS_TOKEN_PREFIX, ADMIN_TOKEN_PREFIX, safeEqualString } from './crypto.ts';
+import type { Database } from './db/types.ts';
+import { ApiError } from './errors.ts';
+import { findTokenByValue } from './services/tokens.ts';
+
+/** Who is calling: the platform administrator, or a token bound to one organisation. */
+export type Principal = { kind: 'admin'; tokenUid?: string } | { kind: 'org'; orgUid: string; tokenUid: string };
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** Set by `requireToken` / `requireAdmin`; read it only on routes that use one of them. */
+    principal: Principal;
+  }
+}
+
+export type AuthHook = (request: FastifyRequest, reply: FastifyReply) => Promise<void>;
+
+export interface Auth {
+  /** Hook (use as `onRequest` or `preHandler`): any valid token; sets `request.principal`. 401 otherwise. */
+  requireToken: AuthHook;
+  /** Hook: the platform administrator only (org tokens get 403). */
+  requireAdmin: AuthHook;
+  /** Resolves an `Authorization` header value to a principal, or throws the 401 ApiError. */
+  authenticate(header: string | undefined): Promise<Principal>;
+}
+
+export function createAuth(deps: { db: Kysely<Database>; config: Pick<Config, 'adminToken'>; now: () => Date }): Auth {
+  async function authenticate(header: string | undefined): Promise<Principal> {
+    if (header === undefined || header.trim() === '') throw new ApiError(401, 'Authorization: Bearer token required');
+    const m = /^Bearer\s+([A-Za-z0-9._~+/=-]+)\s*$/i.exec(header);
+    const token = m?.[1];
+    if (!token) throw new ApiError(401, 'Authorization: malformed bearer token');
+    const admin = deps.config.adminToken;
+    if (admin !== undefined && safeEqualString(token, admin)) return { kind: 'admin' };
+    if (!token.startsWith(ACCESS_TOKEN_PREFIX) && !token.startsWith(ADMIN_TOKEN_PREFIX)) {
+      throw new ApiError(401, 'Authorization: invalid token');
+    }
+    const row = await findTokenByValue(deps.db, 'access_hash', token);
+    if (!row || row.deleted_at !== null) throw new ApiError(401, 'Authorization: invalid token');
+    if (Number(row.revoked) === 1) throw new ApiError(401, 'Authorization: token revoked');
+    if (row.expires_at !== null && row.expires_at <= deps.now().toISOString()) {
+      throw new ApiError(401, 'Authorization: token expired');
+    }
+    if (row.kind === 'admin') return { kind: 'admin', tokenUid: row.uid };
+    if (row.org_uid === null) throw new ApiError(401, 'Authorization: invalid token');
+    return { kind: 'org', orgUid: row.org_uid, tokenUid: row.uid };
+  }
+  const requireToken: AuthHook = async (request) => {
+    request.principal = await authenticate(request.headers.authorization);
+  };
+  const requireAdmin: AuthHook = async (request, reply) => {
+    await requireToken(request, reply);
+    if (request.principal.kind !== 'admin') throw new ApiError(403, 'only the platform administrator may do this');
+  };
+  return { requireToken, requireAdmin, authenticate };
+}
+
+export function isAdmin(principal: Principal): principal is { kind: 'admin'; tokenUid?: string } {
+  return principal.kind === 'admin';
+}
+
+/** Throws 403 unless the principal may act on organisation `orgUid`. */
+export function assertOrgAccess(principal: Principal, orgUid: string | null): void {
+  if (principal.kind === 'admin') return;
+  if (orgUid === null || principal.orgUid !== orgUid) throw new ApiError(403, 'this token may not access another organisation');
+}
+
+/** Throws 403 unless the principal may act on `shop` (admin, or a token of the shop's organisation). */
+export function assertShopAccess(principal: Principal, shop: { orgUid: string; shopUid?: string }): void {
+  if (principal.kind === 'admin') return;
+  if (principal.orgUid !== shop.orgUid) {
+    throw new ApiError(403, `this token may not access shop ${shop.shopUid ?? ''}`.trim());
+  }
+}

@@ -1,0 +1,120 @@
+// Administration CLI: `npm run admin -- token create --name NAME` prints the new admin token's JSON once.
+//   token create --name NAME [--description TEXT]
+//   token list
+//   token revoke --uid UID [--reason TEXT]
+//   store refresh-due [--concurrency N]   refreshes every store token due within 7 days, once
+import { parseArgs } from 'node:util';
+import { ConfigError, loadConfig, loadDotEnv, type Config } from './config.ts';
+import { createDatabase, migrateToLatest, type DatabaseHandle } from './db/index.ts';
+import { createToken, getTokenOr404, revokeToken, toApiToken } from './services/tokens.ts';
+
+const USAGE = `usage: npm run admin -- token create --name NAME [--description TEXT]
+       npm run admin -- token list
+       npm run admin -- token revoke --uid UID [--reason TEXT]
+       npm run admin -- store refresh-due [--concurrency N]`;
+
+async function run(argv: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: {
+      name: { type: 'string' },
+      description: { type: 'string' },
+      uid: { type: 'string' },
+      reason: { type: 'string' },
+      concurrency: { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
+  const [group, action] = positionals;
+  if (values.help || !((group === 'token' && action) || (group === 'store' && action === 'refresh-due'))) {
+    process.stderr.write(`${USAGE}\n`);
+    return values.help ? 0 : 2;
+  }
+  loadDotEnv();
+  const config = loadConfig();
+  const handle = createDatabase(config.databaseUrl);
+  try {
+    await migrateToLatest(handle.db);
+    const ctx = {
+      db: handle.db,
+      timezone: config.timezone,
+      tokenTtlSeconds: config.tokenTtlSeconds,
+      refreshTokenTtlSeconds: config.refreshTokenTtlSeconds,
+      now: () => new Date(),
+    };
+    if (group === 'store') return await storeRefreshDue(handle.db, config, Number(values.concurrency ?? 4));
+    if (action === 'create') {
+      if (!values.name) {
+        process.stderr.write('--name is required\n');
+        return 2;
+      }
+      const { row, accessToken } = await createToken(ctx, {
+        kind: 'admin',
+        orgUid: null,
+        name: values.name,
+        description: values.description,
+        permanent: true,
+      });
+      process.stdout.write(`${JSON.stringify(toApiToken(row, config.timezone, { accessToken }), null, 2)}\n`);
+      return 0;
+    }
+    if (action === 'list') {
+      const rows = await handle.db.selectFrom('api_tokens').selectAll().where('kind', '=', 'admin').where('deleted_at', 'is', null).orderBy('created_at').execute();
+      process.stdout.write(`${JSON.stringify(rows.map((r) => toApiToken(r, config.timezone)), null, 2)}\n`);
+      return 0;
+    }
+    if (action === 'revoke') {
+      if (!values.uid) {
+        process.stderr.write('--uid is required\n');
+        return 2;
+      }
+      const row = await getTokenOr404(handle.db, values.uid);
+      await revokeToken(ctx, row, values.reason ?? 'revoked by admin CLI');
+      process.stdout.write(`${JSON.stringify({ uid: row.uid, revoked: true })}\n`);
+      return 0;
+    }
+    process.stderr.write(`${USAGE}\n`);
+    return 2;
+  } finally {
+    await handle.close();
+  }
+}
+
+/** One pass of the refresh sweep with a progress line on stderr and the counts as JSON on stdout. */
+async function storeRefreshDue(db: DatabaseHandle['db'], config: Config, concurrency: number): Promise<number> {
+  if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 256) {
+    process.stderr.write('--concurrency must be an integer from 1 to 256\n');
+    return 2;
+  }
+  const { refreshDue } = await import('./store/sweep.ts');
+  const { closeStoreService } = await import('./store/service.ts');
+  const line = (msg: string) => (process.stderr.isTTY ? process.stderr.write(`\r${msg}\x1b[K`) : process.stderr.write(`${msg}\n`));
+  const warn = (obj: object, msg?: string) => process.stderr.write(`${process.stderr.isTTY ? '\n' : ''}warn: ${msg ?? ''} ${JSON.stringify(obj)}\n`);
+  let lastPrinted = -1;
+  const result = await refreshDue(
+    { db, config, log: { debug() {}, info() {}, warn, error: warn }, now: () => new Date() },
+    {
+      concurrency,
+      onProgress: (p) => {
+        // Every connection on a terminal, every 10 % otherwise: readable in CI logs too.
+        const step = process.stderr.isTTY ? 1 : Math.max(1, Math.ceil(p.total / 10));
+        if (p.done !== p.total && p.done - lastPrinted < step) return;
+        lastPrinted = p.done;
+        line(`refresh-due: ${p.done}/${p.total} done, ${p.refreshed} refreshed, ${p.needsReauth} need re-authorisation, ${p.failed} failed, ${p.skipped} skipped`);
+      },
+    },
+  );
+  if (process.stderr.isTTY) process.stderr.write('\n');
+  await closeStoreService(db);
+  process.stdout.write(`${JSON.stringify(result)}\n`);
+  return result.failed > 0 ? 1 : 0;
+}
+
+run(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (err: unknown) => {
+    process.stderr.write(`${err instanceof ConfigError ? err.message : `error: ${(err as Error).message}`}\n`);
+    process.exit(1);
+  },
+);

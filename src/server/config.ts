@@ -1,0 +1,133 @@
+import { existsSync } from 'node:fs';
+import { z } from 'zod';
+import { storeConfigSchema, type StoreConfig } from './store/config.ts';
+
+const bool = (dflt: boolean) =>
+  z
+    .enum(['true', 'false', '1', '0', 'yes', 'no', 'on', 'off'], { message: 'must be true or false' })
+    .default(dflt ? 'true' : 'false')
+    .transform((v) => v === 'true' || v === '1' || v === 'yes' || v === 'on');
+
+const int = (dflt: number, min: number, max: number) =>
+  z.preprocess(
+    (v) => (v === undefined || (typeof v === 'string' && v.trim() === '') ? dflt : typeof v === 'string' && /^-?\d+$/.test(v.trim()) ? Number(v) : v),
+    z
+      .number({ message: `must be an integer between ${min} and ${max}` })
+      .int(`must be an integer between ${min} and ${max}`)
+      .min(min, `must be an integer between ${min} and ${max}`)
+      .max(max, `must be an integer between ${min} and ${max}`),
+  );
+
+const timezone = z
+  .string()
+  .default('Asia/Shanghai')
+  .refine((tz) => {
+    try {
+      new Intl.DateTimeFormat('en-US', { timeZone: tz });
+      return true;
+    } catch {
+      return false;
+    }
+  }, 'must be an IANA time zone such as Asia/Shanghai');
+
+const emptyAsUndefined = (v: unknown) => (v === '' ? undefined : v);
+
+/** Every environment variable the server reads, with its default. */
+export const envSchema = z.object({
+  HOST: z.string().min(1).default('127.0.0.1'),
+  PORT: int(9003, 0, 65535),
+  DATABASE_URL: z
+    .string()
+    .default('sqlite:./data/shop-chat.db')
+    .refine((u) => /^sqlite:.+/.test(u) || /^postgres(ql)?:\/\//.test(u), 'must be sqlite:PATH or postgres://…'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  NODE_ENV: z.string().default('development'),
+  REDIS_URL: z.preprocess(emptyAsUndefined, z.string().regex(/^rediss?:\/\//, 'must be redis://…').optional()),
+  SHOP_CHAT_ADMIN_TOKEN: z.preprocess(emptyAsUndefined, z.string().min(16, 'must be at least 16 characters').optional()),
+  SHOP_CHAT_TOKEN_TTL: int(86_400, 60, 31_536_000),
+  SHOP_CHAT_REFRESH_TOKEN_TTL: int(2_592_000, 60, 315_360_000),
+  SHOP_CHAT_TIMEZONE: timezone,
+  SHOP_CHAT_CHAT_URL: z.url({ message: 'must be an http(s) URL' }).default('https://cdn.weiyuai.cn/chat'),
+  SHOP_CHAT_GOODS_DETAIL_PATH: z.string().default(''),
+  SHOP_CHAT_ORDER_DETAIL_PATH: z.string().default(''),
+  SHOP_CHAT_AUTO_REGISTER: bool(true),
+  SHOP_CHAT_RATE_LIMIT: int(600, 1, 100_000_000),
+  SHOP_CHAT_RATE_LIMIT_IP: int(1200, 1, 100_000_000),
+  SHOP_CHAT_RATE_LIMIT_WINDOW: int(60, 1, 86_400),
+  SHOP_CHAT_TRUST_PROXY: bool(false),
+  /** Shop uid the server onboards at start for the demo pages; `off` disables (default off in production). */
+  SHOP_CHAT_DEMO_SHOP: z.preprocess(emptyAsUndefined, z.string().regex(/^[\w.-]{1,64}$/, 'must be a shop uid or off').optional()),
+});
+
+export interface Config {
+  host: string;
+  port: number;
+  databaseUrl: string;
+  logLevel: z.infer<typeof envSchema>['LOG_LEVEL'];
+  nodeEnv: string;
+  redisUrl: string | undefined;
+  adminToken: string | undefined;
+  tokenTtlSeconds: number;
+  refreshTokenTtlSeconds: number;
+  timezone: string;
+  chatUrl: string;
+  goodsDetailPath: string;
+  orderDetailPath: string;
+  autoRegister: boolean;
+  rateLimit: { perToken: number; perIp: number; windowMs: number };
+  trustProxy: boolean;
+  /** Demo shop onboarded at start, or null. */
+  demoShop: string | null;
+  store: StoreConfig;
+}
+
+/** Thrown by `loadConfig`; its message is the one line printed at start. */
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+/** Validates the environment; a bad value throws a ConfigError whose message names the variable. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const parsed = envSchema.safeParse(env);
+  if (!parsed.success) throw new ConfigError(describe(parsed.error, env));
+  const store = storeConfigSchema.safeParse(env);
+  if (!store.success) throw new ConfigError(describe(store.error, env));
+  const e = parsed.data;
+  return {
+    host: e.HOST,
+    port: e.PORT,
+    databaseUrl: e.DATABASE_URL,
+    logLevel: e.LOG_LEVEL,
+    nodeEnv: e.NODE_ENV,
+    redisUrl: e.REDIS_URL,
+    adminToken: e.SHOP_CHAT_ADMIN_TOKEN,
+    tokenTtlSeconds: e.SHOP_CHAT_TOKEN_TTL,
+    refreshTokenTtlSeconds: e.SHOP_CHAT_REFRESH_TOKEN_TTL,
+    timezone: e.SHOP_CHAT_TIMEZONE,
+    chatUrl: e.SHOP_CHAT_CHAT_URL,
+    goodsDetailPath: e.SHOP_CHAT_GOODS_DETAIL_PATH,
+    orderDetailPath: e.SHOP_CHAT_ORDER_DETAIL_PATH,
+    autoRegister: e.SHOP_CHAT_AUTO_REGISTER,
+    rateLimit: {
+      perToken: e.SHOP_CHAT_RATE_LIMIT,
+      perIp: e.SHOP_CHAT_RATE_LIMIT_IP,
+      windowMs: e.SHOP_CHAT_RATE_LIMIT_WINDOW * 1000,
+    },
+    trustProxy: e.SHOP_CHAT_TRUST_PROXY,
+    demoShop:
+      e.SHOP_CHAT_DEMO_SHOP === 'off' ? null : (e.SHOP_CHAT_DEMO_SHOP ?? (e.NODE_ENV === 'production' ? null : 'demo_shop')),
+    store: store.data,
+  };
+}
+
+function describe(error: z.ZodError, env: NodeJS.ProcessEnv): string {
+  const issue = error.issues[0];
+  const name = issue?.path.join('.') || 'environment';
+  const value = env[name] === undefined ? 'missing' : 'invalid';
+  return `Invalid configuration: ${name} is ${value}: ${issue?.message ?? 'bad value'}`.replace(/\s+/g, ' ');
+}
+
+/** Loads `.env` from the working directory into process.env (existing variables win). */
+export function loadDotEnv(path = '.env'): void {
+  if (existsSync(path)) process.loadEnvFile(path);
+}

@@ -1,0 +1,143 @@
+import type { AgentSeat, SpringPage } from '../../shared/api/index.ts';
+import { toSpringPage } from '../../shared/api/page.ts';
+import { newUid } from '../crypto.ts';
+import { ApiError, isUniqueViolation } from '../errors.ts';
+import { toDbTime } from '../time.ts';
+import { inTransaction, toSeat, type ServiceContext, type ShopRecord } from './shops.ts';
+
+/** `seatNoList`, else the single `seatNo`; duplicates in the request are a 409. */
+export function seatNumbers(req: { seatNoList?: string[] | undefined; seatNo?: string | undefined }): string[] {
+  const list = req.seatNoList && req.seatNoList.length > 0 ? req.seatNoList : req.seatNo !== undefined ? [req.seatNo] : [];
+  const seen = new Set<string>();
+  for (const no of list) {
+    if (seen.has(no)) throw new ApiError(409, `seatNoList: duplicate seatNo ${no}`);
+    seen.add(no);
+  }
+  return list;
+}
+
+export async function querySeats(ctx: ServiceContext, shop: ShopRecord, pageNumber: number, pageSize: number): Promise<SpringPage<AgentSeat>> {
+  const base = ctx.db.selectFrom('seats').where('shop_uid', '=', shop.uid).where('deleted_at', 'is', null);
+  const countRow = await base.select((eb) => eb.fn.countAll().as('n')).executeTakeFirst();
+  const total = Number(countRow?.n ?? 0);
+  const rows = await base
+    .selectAll()
+    .orderBy('created_at')
+    .orderBy('seat_no')
+    .limit(pageSize)
+    .offset(pageNumber * pageSize)
+    .execute();
+  const now = ctx.now();
+  return toSpringPage(
+    rows.map((r) => toSeat(r, ctx.timezone, now)),
+    pageNumber,
+    pageSize,
+    total,
+  );
+}
+
+export async function getSeat(ctx: ServiceContext, shop: ShopRecord, seatNo: string): Promise<AgentSeat> {
+  const row = await ctx.db
+    .selectFrom('seats')
+    .selectAll()
+    .where('shop_uid', '=', shop.uid)
+    .where('seat_no', '=', seatNo)
+    .where('deleted_at', 'is', null)
+    .executeTakeFirst();
+  if (!row) throw new ApiError(404, `seat not found: ${seatNo}`);
+  return toSeat(row, ctx.timezone, ctx.now());
+}
+
+export async function createSeats(ctx: ServiceContext, shop: ShopRecord, seatNos: string[], expireAt: string): Promise<AgentSeat[]> {
+  try {
+    return await inTransaction(ctx, async (trx) => {
+      const now = ctx.now();
+      const ts = toDbTime(now);
+      const existing = await trx
+        .selectFrom('seats')
+        .select('seat_no')
+        .where('org_uid', '=', shop.orgUid)
+        .where('seat_no', 'in', seatNos)
+        .where('deleted_at', 'is', null)
+        .executeTakeFirst();
+      if (existing) throw new ApiError(409, `seatNo already exists: ${existing.seat_no}`);
+      const rows = await trx
+        .insertInto('seats')
+        .values(
+          seatNos.map((seatNo) => ({
+            uid: newUid('seat'),
+            org_uid: shop.orgUid,
+            shop_uid: shop.uid,
+            seat_no: seatNo,
+            source: 'EXTRA' as const,
+            status: 'AVAILABLE' as const,
+            base_seat: 0,
+            type: 'CUSTOMER',
+            expire_at: toDbTime(new Date(expireAt)),
+            assigned_agent_uid: null,
+            assigned_member_uid: null,
+            assigned_at: null,
+            released_at: null,
+            deleted_at: null,
+            created_at: ts,
+            updated_at: ts,
+          })),
+        )
+        .returningAll()
+        .execute();
+      const byNo = new Map(rows.map((r) => [r.seat_no, r]));
+      return seatNos.map((no) => toSeat(byNo.get(no)!, ctx.timezone, now));
+    });
+  } catch (err) {
+    if (isUniqueViolation(err)) throw new ApiError(409, 'seatNo already exists');
+    throw err;
+  }
+}
+
+async function liveSeatsOr404(trx: Parameters<Parameters<typeof inTransaction>[1]>[0], shop: ShopRecord, seatNos: string[]) {
+  const rows = await trx
+    .selectFrom('seats')
+    .selectAll()
+    .where('shop_uid', '=', shop.uid)
+    .where('seat_no', 'in', seatNos)
+    .where('deleted_at', 'is', null)
+    .execute();
+  const found = new Set(rows.map((r) => r.seat_no));
+  const missing = seatNos.find((no) => !found.has(no));
+  if (missing !== undefined) throw new ApiError(404, `seat not found: ${missing}`);
+  return rows;
+}
+
+export async function updateSeats(ctx: ServiceContext, shop: ShopRecord, seatNos: string[], expireAt: string): Promise<AgentSeat[]> {
+  return inTransaction(ctx, async (trx) => {
+    const now = ctx.now();
+    const ts = toDbTime(now);
+    await liveSeatsOr404(trx, shop, seatNos);
+    const rows = await trx
+      .updateTable('seats')
+      .set({ expire_at: toDbTime(new Date(expireAt)), updated_at: ts })
+      .where('shop_uid', '=', shop.uid)
+      .where('seat_no', 'in', seatNos)
+      .where('deleted_at', 'is', null)
+      .returningAll()
+      .execute();
+    const byNo = new Map(rows.map((r) => [r.seat_no, r]));
+    return seatNos.map((no) => toSeat(byNo.get(no)!, ctx.timezone, now));
+  });
+}
+
+/** Soft delete. */
+export async function deleteSeats(ctx: ServiceContext, shop: ShopRecord, seatNos: string[]): Promise<true> {
+  return inTransaction(ctx, async (trx) => {
+    const ts = toDbTime(ctx.now());
+    await liveSeatsOr404(trx, shop, seatNos);
+    await trx
+      .updateTable('seats')
+      .set({ deleted_at: ts, updated_at: ts })
+      .where('shop_uid', '=', shop.uid)
+      .where('seat_no', 'in', seatNos)
+      .where('deleted_at', 'is', null)
+      .execute();
+    return true as const;
+  });
+}

@@ -1,0 +1,208 @@
+import type { Kysely, Selectable } from 'kysely';
+import type { ApiToken, SpringPage, TokenUpdateRequest } from '../../shared/api/index.ts';
+import { toSpringPage } from '../../shared/api/page.ts';
+import {
+  ACCESS_TOKEN_PREFIX,
+  ADMIN_TOKEN_PREFIX,
+  REFRESH_TOKEN_PREFIX,
+  hashToken,
+  maskToken,
+  newToken,
+  newUid,
+  safeEqualHex,
+} from '../crypto.ts';
+import type { ApiTokensTable, Database } from '../db/types.ts';
+import { ApiError } from '../errors.ts';
+import { formatTimestamp, isoOrNull, toDbTime } from '../time.ts';
+
+export type TokenRow = Selectable<ApiTokensTable>;
+
+export interface TokenContext {
+  db: Kysely<Database>;
+  timezone: string;
+  tokenTtlSeconds: number;
+  refreshTokenTtlSeconds: number;
+  now: () => Date;
+}
+
+/** API view of a token; full values only when passed in `full` (create / refresh). */
+export function toApiToken(r: TokenRow, tz: string, full: { accessToken?: string; refreshToken?: string } = {}): ApiToken {
+  let scope: string[] = [];
+  try {
+    const parsed: unknown = JSON.parse(r.scope);
+    if (Array.isArray(parsed)) scope = parsed.filter((s): s is string => typeof s === 'string');
+  } catch {
+    scope = [];
+  }
+  return {
+    uid: r.uid,
+    userUid: r.user_uid,
+    orgUid: r.org_uid,
+    level: null,
+    platform: null,
+    createdAt: formatTimestamp(new Date(r.created_at), tz),
+    updatedAt: formatTimestamp(new Date(r.updated_at), tz),
+    name: r.name,
+    description: r.description,
+    accessToken: full.accessToken ?? r.access_hint,
+    refreshToken: full.refreshToken ?? r.refresh_hint,
+    type: r.type,
+    scope,
+    expiresAt: isoOrNull(r.expires_at, tz),
+    permanent: Number(r.permanent) === 1,
+    revoked: Number(r.revoked) === 1,
+    revokeReason: r.revoke_reason,
+    channel: r.channel,
+    device: r.device,
+  };
+}
+
+export interface NewTokenInput {
+  kind: 'org' | 'admin';
+  orgUid: string | null;
+  userUid?: string | undefined;
+  name: string;
+  description?: string | undefined;
+  channel?: string | undefined;
+  device?: string | undefined;
+  refreshToken?: string | undefined;
+  /** Admin tokens made by the CLI never expire. */
+  permanent?: boolean;
+}
+
+export async function createToken(ctx: TokenContext, input: NewTokenInput): Promise<{ row: TokenRow; accessToken: string; refreshToken: string | null }> {
+  const now = ctx.now();
+  const ts = toDbTime(now);
+  const accessToken = newToken(input.kind === 'admin' ? ADMIN_TOKEN_PREFIX : ACCESS_TOKEN_PREFIX);
+  const refreshToken = input.kind === 'admin' ? null : (input.refreshToken ?? newToken(REFRESH_TOKEN_PREFIX));
+  const permanent = input.permanent === true;
+  try {
+    const row = await ctx.db
+      .insertInto('api_tokens')
+      .values({
+        uid: newUid('token'),
+        kind: input.kind,
+        org_uid: input.orgUid,
+        user_uid: input.userUid ?? null,
+        name: input.name,
+        description: input.description ?? null,
+        access_hash: hashToken(accessToken),
+        access_hint: maskToken(accessToken),
+        refresh_hash: refreshToken ? hashToken(refreshToken) : null,
+        refresh_hint: refreshToken ? maskToken(refreshToken) : null,
+        type: null,
+        scope: '[]',
+        expires_at: permanent ? null : toDbTime(new Date(now.getTime() + ctx.tokenTtlSeconds * 1000)),
+        refresh_expires_at: refreshToken ? toDbTime(new Date(now.getTime() + ctx.refreshTokenTtlSeconds * 1000)) : null,
+        permanent: permanent ? 1 : 0,
+        revoked: 0,
+        revoke_reason: null,
+        channel: input.channel ?? null,
+        device: input.device ?? null,
+        deleted_at: null,
+        created_at: ts,
+        updated_at: ts,
+      })
+      .returningAll()
+      .executeTakeFirstOrThrow();
+    return { row, accessToken, refreshToken };
+  } catch (err) {
+    const code = (err as { code?: string }).code;
+    if (code === '23505' || code === 'SQLITE_CONSTRAINT_UNIQUE') throw new ApiError(409, 'refreshToken: already in use');
+    throw err;
+  }
+}
+
+/** Live (not deleted) token by uid, or 404. */
+export async function getTokenOr404(db: Kysely<Database>, uid: string): Promise<TokenRow> {
+  const row = await db.selectFrom('api_tokens').selectAll().where('uid', '=', uid).where('deleted_at', 'is', null).executeTakeFirst();
+  if (!row) throw new ApiError(404, `token not found: ${uid}`);
+  return row;
+}
+
+/** Looks a presented token up by its hash; the stored hash is compared in constant time. */
+export async function findTokenByValue(db: Kysely<Database>, column: 'access_hash' | 'refresh_hash', value: string): Promise<TokenRow | undefined> {
+  const hash = hashToken(value);
+  const row = await db.selectFrom('api_tokens').selectAll().where(column, '=', hash).executeTakeFirst();
+  if (!row) return undefined;
+  const stored = row[column];
+  return stored && safeEqualHex(stored, hash) ? row : undefined;
+}
+
+export async function listTokens(
+  ctx: TokenContext,
+  filter: { orgUid?: string | undefined; userUid?: string | undefined },
+  pageNumber: number,
+  pageSize: number,
+): Promise<SpringPage<ApiToken>> {
+  let base = ctx.db.selectFrom('api_tokens').where('deleted_at', 'is', null).where('kind', '=', 'org');
+  if (filter.orgUid !== undefined) base = base.where('org_uid', '=', filter.orgUid);
+  if (filter.userUid !== undefined) base = base.where('user_uid', '=', filter.userUid);
+  const countRow = await base.select((eb) => eb.fn.countAll().as('n')).executeTakeFirst();
+  const rows = await base
+    .selectAll()
+    .orderBy('created_at', 'desc')
+    .orderBy('uid')
+    .limit(pageSize)
+    .offset(pageNumber * pageSize)
+    .execute();
+  return toSpringPage(
+    rows.map((r) => toApiToken(r, ctx.timezone)),
+    pageNumber,
+    pageSize,
+    Number(countRow?.n ?? 0),
+  );
+}
+
+export async function updateToken(ctx: TokenContext, row: TokenRow, req: TokenUpdateRequest): Promise<ApiToken> {
+  const changes: Partial<Pick<TokenRow, 'name' | 'description' | 'channel' | 'device'>> & { updated_at: string } = {
+    updated_at: toDbTime(ctx.now()),
+  };
+  if (req.name !== undefined) changes.name = req.name;
+  if (req.description !== undefined) changes.description = req.description;
+  if (req.channel !== undefined) changes.channel = req.channel;
+  if (req.device !== undefined) changes.device = req.device;
+  const updated = await ctx.db.updateTable('api_tokens').set(changes).where('uid', '=', row.uid).returningAll().executeTakeFirstOrThrow();
+  return toApiToken(updated, ctx.timezone);
+}
+
+export async function softDeleteToken(ctx: TokenContext, row: TokenRow): Promise<void> {
+  const ts = toDbTime(ctx.now());
+  await ctx.db.updateTable('api_tokens').set({ deleted_at: ts, updated_at: ts }).where('uid', '=', row.uid).execute();
+}
+
+export async function revokeToken(ctx: TokenContext, row: TokenRow, reason: string | undefined): Promise<void> {
+  await ctx.db
+    .updateTable('api_tokens')
+    .set({ revoked: 1, revoke_reason: reason ?? null, updated_at: toDbTime(ctx.now()) })
+    .where('uid', '=', row.uid)
+    .execute();
+}
+
+/** New access token for a valid refresh token; the old access token stops working at once. */
+export async function refreshAccessToken(ctx: TokenContext, refreshToken: string, channel: string | undefined): Promise<ApiToken> {
+  const row = await findTokenByValue(ctx.db, 'refresh_hash', refreshToken);
+  const now = ctx.now();
+  if (!row || row.deleted_at !== null) throw new ApiError(401, 'refreshToken: invalid refresh token');
+  if (Number(row.revoked) === 1) throw new ApiError(401, 'refreshToken: token revoked');
+  if (row.refresh_expires_at !== null && row.refresh_expires_at <= now.toISOString()) {
+    throw new ApiError(401, 'refreshToken: refresh token expired');
+  }
+  const accessToken = newToken(ACCESS_TOKEN_PREFIX);
+  const ts = toDbTime(now);
+  const updated = await ctx.db
+    .updateTable('api_tokens')
+    .set({
+      access_hash: hashToken(accessToken),
+      access_hint: maskToken(accessToken),
+      expires_at: Number(row.permanent) === 1 ? null : toDbTime(new Date(now.getTime() + ctx.tokenTtlSeconds * 1000)),
+      updated_at: ts,
+      ...(channel !== undefined ? { channel } : {}),
+    })
+    .where('uid', '=', row.uid)
+    .where('access_hash', '=', row.access_hash)
+    .returningAll()
+    .executeTakeFirst();
+  if (!updated) throw new ApiError(409, 'refreshToken: refreshed concurrently, retry');
+  return toApiToken(updated, ctx.timezone, { accessToken, refreshToken });
+}

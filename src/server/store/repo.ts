@@ -1,0 +1,73 @@
+// Row access and mapping of the store-connection tables. Ciphertexts stay in the row; the view
+// (what the API shows) never holds a token, a secret or a code.
+import type { Kysely, Selectable } from 'kysely';
+import type { StoreConnectionView } from '../../shared/store/api.ts';
+import type { StoreConnectionTable, StoreTables } from './tables.ts';
+
+export type ConnectionRow = Selectable<StoreConnectionTable>;
+export type StoreDb = Kysely<StoreTables>;
+
+/** Their `Kysely<Database>` (which extends StoreTables) seen as ours. */
+export const storeDb = (db: unknown): StoreDb => db as StoreDb;
+
+const iso = (ms: number | null | undefined) => (ms === null || ms === undefined ? null : new Date(Number(ms)).toISOString());
+
+/** pg returns `double precision` as number, but normalise anyway (and integers of counters). */
+export function normalizeRow(r: ConnectionRow): ConnectionRow {
+  const n = (v: number | null) => (v === null || v === undefined ? null : Number(v));
+  return {
+    ...r,
+    expires_at: n(r.expires_at),
+    refresh_expires_at: n(r.refresh_expires_at),
+    last_refresh_at: n(r.last_refresh_at),
+    next_attempt_at: n(r.next_attempt_at),
+    lease_until: n(r.lease_until),
+    created_at: Number(r.created_at),
+    updated_at: Number(r.updated_at),
+    version: Number(r.version),
+    fail_count: Number(r.fail_count),
+  };
+}
+
+export async function readConnection(db: StoreDb, id: string): Promise<ConnectionRow | undefined> {
+  const row = await db.selectFrom('store_connection').selectAll().where('id', '=', id).executeTakeFirst();
+  return row ? normalizeRow(row) : undefined;
+}
+
+export async function findConnection(db: StoreDb, shopUid: string, platform: string): Promise<ConnectionRow | undefined> {
+  const row = await db
+    .selectFrom('store_connection')
+    .selectAll()
+    .where('shop_uid', '=', shopUid)
+    .where('platform', '=', platform)
+    .executeTakeFirst();
+  return row ? normalizeRow(row) : undefined;
+}
+
+export function toView(r: ConnectionRow): StoreConnectionView {
+  return {
+    shopUid: r.shop_uid,
+    platform: r.platform as StoreConnectionView['platform'],
+    sellerId: r.seller_id,
+    sellerName: r.seller_name,
+    authType: r.auth_type as StoreConnectionView['authType'],
+    status: r.status as StoreConnectionView['status'],
+    expiresAt: iso(r.expires_at),
+    refreshExpiresAt: iso(r.refresh_expires_at),
+    lastRefreshAt: iso(r.last_refresh_at),
+    lastError: r.last_error,
+    createdAt: iso(r.created_at)!,
+    updatedAt: iso(r.updated_at)!,
+  };
+}
+
+export const aad = {
+  access: (id: string) => `store_connection:${id}:access_token`,
+  refresh: (id: string) => `store_connection:${id}:refresh_token`,
+  credentials: (id: string) => `store_connection:${id}:credentials`,
+};
+
+export const affected = (r: { numUpdatedRows: bigint } | { numUpdatedRows: bigint }[]) =>
+  Number((Array.isArray(r) ? r[0]!.numUpdatedRows : r.numUpdatedRows) ?? 0n);
+
+export const clipError = (s: string) => (s.length > 480 ? `${s.slice(0, 480)}…` : s);

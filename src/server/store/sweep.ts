@@ -1,0 +1,125 @@
+// Background refresh: everything that expires within 7 days (seed 001's advice) is refreshed at
+// bounded concurrency, at an interval with jitter. `refreshDue` runs one pass (the CLI's
+// `npm run admin -- store refresh-due`); `startRefreshSweep` runs it periodically in the server.
+import type { StorePlatform } from '../../shared/store/api.ts';
+import type { StoreLogger } from './log.ts';
+import type { RefreshOutcome } from './refresh.ts';
+import { normalizeRow } from './repo.ts';
+import { getStoreService, type StoreService } from './service.ts';
+import type { StoreConfig } from './config.ts';
+
+export const SWEEP_WINDOW_MS = 7 * 24 * 3_600_000;
+/** A connection refreshed less than this long ago is left alone by the sweep (unless it needs it). */
+export const SWEEP_MIN_AGE_MS = 24 * 3_600_000;
+
+export interface SweepDeps {
+  db: object;
+  config: { store: StoreConfig; databaseUrl?: string; nodeEnv?: string };
+  log: StoreLogger;
+  now?: () => Date;
+}
+
+export interface RefreshDueProgress {
+  total: number;
+  done: number;
+  refreshed: number;
+  failed: number;
+  needsReauth: number;
+  skipped: number;
+  last?: RefreshOutcome;
+}
+
+export interface RefreshDueOptions {
+  onProgress?: (p: RefreshDueProgress) => void;
+  concurrency?: number;
+  windowMs?: number;
+  minAgeMs?: number;
+}
+
+/** Ids of connections the sweep should refresh now. */
+export async function dueConnections(service: StoreService, windowMs = SWEEP_WINDOW_MS, minAgeMs = SWEEP_MIN_AGE_MS): Promise<string[]> {
+  const now = service.now();
+  const horizon = now + windowMs;
+  const rows = await service.db
+    .selectFrom('store_connection')
+    .selectAll()
+    .where('status', '=', 'AUTHORIZED')
+    .where((eb) => eb.or([eb('next_attempt_at', 'is', null), eb('next_attempt_at', '<=', now)]))
+    .where((eb) =>
+      eb.or([eb('expires_at', 'is', null), eb('expires_at', '<=', horizon), eb('refresh_expires_at', '<=', horizon)]),
+    )
+    .execute();
+  return rows
+    .map(normalizeRow)
+    .filter((r) => {
+      if (!service.manager.canRefresh(r)) return false;
+      if (r.expires_at === null) return true; // unknown expiry: refresh soon
+      const margin = service.adapters[r.platform as StorePlatform].refreshMarginMs;
+      if (r.expires_at - now <= margin) return true; // needs it anyway
+      return (r.last_refresh_at ?? 0) <= now - minAgeMs; // keep the pair (and its refresh token) rolling, daily at most
+    })
+    .map((r) => r.id);
+}
+
+/** One pass: refreshes every due connection, `concurrency` at a time. Exported for the CLI. */
+export async function refreshDue(deps: SweepDeps, options: RefreshDueOptions = {}): Promise<RefreshDueProgress> {
+  const service = getStoreService(deps);
+  const ids = await dueConnections(service, options.windowMs, options.minAgeMs);
+  const p: RefreshDueProgress = { total: ids.length, done: 0, refreshed: 0, failed: 0, needsReauth: 0, skipped: 0 };
+  options.onProgress?.({ ...p });
+  let next = 0;
+  const worker = async () => {
+    while (next < ids.length) {
+      const id = ids[next++]!;
+      const r = await service.manager.refreshNow(id);
+      p.done++;
+      if (r.result === 'refreshed') p.refreshed++;
+      else if (r.result === 'needs_reauth') p.needsReauth++;
+      else if (r.result === 'failed') p.failed++;
+      else p.skipped++;
+      options.onProgress?.({ ...p, last: r });
+    }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, Math.min(options.concurrency ?? 4, ids.length || 1)) }, worker));
+  await service.pruneStates().catch(() => 0);
+  return p;
+}
+
+/**
+ * Starts the periodic sweep (first pass after a short random delay, then every
+ * SHOP_CHAT_REFRESH_SWEEP_INTERVAL seconds ±10 %). A no-op when SHOP_CHAT_REFRESH_SWEEP=off.
+ */
+export function startRefreshSweep(deps: SweepDeps, opts: { firstDelayMs?: number; intervalMs?: number } = {}): { stop(): Promise<void> } {
+  if (deps.config.store.SHOP_CHAT_REFRESH_SWEEP === 'off') {
+    deps.log.info({}, 'store refresh sweep disabled (SHOP_CHAT_REFRESH_SWEEP=off)');
+    return { stop: async () => {} };
+  }
+  const interval = opts.intervalMs ?? deps.config.store.SHOP_CHAT_REFRESH_SWEEP_INTERVAL * 1000;
+  let timer: NodeJS.Timeout | undefined;
+  let running: Promise<unknown> | undefined;
+  let stopped = false;
+  const schedule = (ms: number) => {
+    if (stopped) return;
+    timer = setTimeout(run, ms);
+    timer.unref?.();
+  };
+  const run = () => {
+    running = refreshDue(deps)
+      .then((p) => {
+        if (p.total) deps.log.info({ ...p, last: undefined }, 'store refresh sweep done');
+      })
+      .catch((err) => deps.log.error({ error: (err as Error).message }, 'store refresh sweep failed'))
+      .finally(() => {
+        running = undefined;
+        schedule(interval * (0.9 + Math.random() * 0.2));
+      });
+  };
+  schedule(opts.firstDelayMs ?? 5_000 + Math.random() * 25_000);
+  return {
+    async stop() {
+      stopped = true;
+      if (timer) clearTimeout(timer);
+      await running;
+    },
+  };
+}

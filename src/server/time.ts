@@ -1,0 +1,63 @@
+// Timestamps of the open API: `createdAt`/`updatedAt` as `yyyy-MM-dd HH:mm:ss` in the configured
+// time zone; `expireAt`, `expiresAt`, `vipExpireDate` as ISO 8601 with offset.
+
+const formatters = new Map<string, Intl.DateTimeFormat>();
+
+function partsIn(date: Date, tz: string) {
+  let f = formatters.get(tz);
+  if (!f) {
+    f = new Intl.DateTimeFormat('en-US', {
+      timeZone: tz,
+      hourCycle: 'h23',
+      year: 'numeric',
+      month: '2-digit',
+      day: '2-digit',
+      hour: '2-digit',
+      minute: '2-digit',
+      second: '2-digit',
+    });
+    formatters.set(tz, f);
+  }
+  const out: Record<string, string> = {};
+  for (const p of f.formatToParts(date)) out[p.type] = p.value;
+  return {
+    year: out.year ?? '0000',
+    month: out.month ?? '01',
+    day: out.day ?? '01',
+    hour: out.hour === '24' ? '00' : (out.hour ?? '00'),
+    minute: out.minute ?? '00',
+    second: out.second ?? '00',
+  };
+}
+
+/** `yyyy-MM-dd HH:mm:ss` in time zone `tz`. */
+export function formatTimestamp(date: Date, tz: string): string {
+  const p = partsIn(date, tz);
+  return `${p.year}-${p.month}-${p.day} ${p.hour}:${p.minute}:${p.second}`;
+}
+
+/** ISO 8601 with the offset of `tz` at that instant, e.g. `2027-09-10T23:59:59+08:00`. */
+export function formatIsoWithOffset(date: Date, tz: string): string {
+  const p = partsIn(date, tz);
+  const asUtc = Date.UTC(+p.year, +p.month - 1, +p.day, +p.hour, +p.minute, +p.second);
+  const offsetMin = Math.round((asUtc - Math.floor(date.getTime() / 1000) * 1000) / 60_000);
+  const sign = offsetMin < 0 ? '-' : '+';
+  const abs = Math.abs(offsetMin);
+  const oh = String(Math.floor(abs / 60)).padStart(2, '0');
+  const om = String(abs % 60).padStart(2, '0');
+  return `${p.year}-${p.month}-${p.day}T${p.hour}:${p.minute}:${p.second}${sign}${oh}:${om}`;
+}
+
+/** Stored form of an instant: UTC ISO string (sorts and compares as text on SQLite and PostgreSQL). */
+export function toDbTime(date: Date): string {
+  return date.toISOString();
+}
+
+export function fromDbTime(value: string): Date {
+  return new Date(value);
+}
+
+/** Formats a stored instant (or null) as ISO with offset. */
+export function isoOrNull(value: string | null | undefined, tz: string): string | null {
+  return value ? formatIsoWithOffset(fromDbTime(value), tz) : null;
+}

@@ -1,0 +1,88 @@
+// Store connections due for refresh against the local fake Shoplazza, for the refresh benchmark and
+// the secrets test. Uses the store engineer's TokenManager (src/server/store/refresh.ts).
+import { randomUUID } from 'node:crypto';
+import type { Kysely } from 'kysely';
+import { FakeShoplazza, fakeStoreEnv, startFakes } from '../fakes/platforms.ts';
+import { createAdapters } from '../../src/server/store/adapters.ts';
+import { parseStoreConfig } from '../../src/server/store/config.ts';
+import { silentLogger, type StoreLogger } from '../../src/server/store/log.ts';
+import { TokenManager } from '../../src/server/store/refresh.ts';
+import { aad, storeDb } from '../../src/server/store/repo.ts';
+import { createVault, type Vault } from '../../src/server/store/vault.ts';
+
+export interface StoreFixture {
+  fake: FakeShoplazza;
+  vault: Vault;
+  manager: TokenManager;
+  ids: string[];
+  pairs: Map<string, { accessToken: string; refreshToken: string }>;
+  close(): Promise<void>;
+}
+
+export async function storeFixture(db: Kysely<any>, n: number, secretKey: string, log: StoreLogger = silentLogger): Promise<StoreFixture> {
+  const fakes = await startFakes();
+  const fake = fakes.shoplazza;
+  const config = parseStoreConfig({ ...fakeStoreEnv(fakes), SHOP_CHAT_SECRET_KEY: secretKey });
+  const vault = createVault({ secretKey, nodeEnv: 'test' });
+  const adapters = createAdapters(config, { timeoutMs: 30_000 });
+  const manager = new TokenManager({ db: storeDb(db), vault, adapters, log, webhook: { notify() {} } as never });
+  const now = Date.now();
+  const ids: string[] = [];
+  const pairs = new Map<string, { accessToken: string; refreshToken: string }>();
+  const rows = [];
+  for (let i = 0; i < n; i++) {
+    const id = `conn_${randomUUID().replace(/-/g, '').slice(0, 20)}`;
+    const store = `bench-store-${i}`;
+    const pair = fake.seedPair(store);
+    pairs.set(id, pair);
+    ids.push(id);
+    rows.push({
+      id,
+      shop_uid: `bench_shop_${i}_${id.slice(-6)}`,
+      org_uid: null,
+      platform: 'SHOPLAZZA',
+      seller_id: store,
+      seller_name: store,
+      seller_key: `SHOPLAZZA:${store}:${id.slice(-6)}`,
+      auth_type: 'URL',
+      status: 'AUTHORIZED',
+      access_token_enc: vault.encrypt(pair.accessToken, aad.access(id)),
+      refresh_token_enc: vault.encrypt(pair.refreshToken, aad.refresh(id)),
+      credentials_enc: null,
+      auth_fingerprint: null,
+      scope: 'read_shop',
+      expires_at: now + 60_000, // due: inside every margin
+      refresh_expires_at: null,
+      last_refresh_at: null,
+      last_error: null,
+      next_attempt_at: null,
+      lease_until: null,
+      lease_owner: null,
+      created_at: now,
+      updated_at: now,
+    });
+  }
+  for (let i = 0; i < rows.length; i += 200) await db.insertInto('store_connection').values(rows.slice(i, i + 200)).execute();
+  fake.resetCounts();
+  return { fake, vault, manager, ids, pairs, close: () => fakes.close() };
+}
+
+/** Refreshes every id with at most `concurrency` in flight; returns outcomes and the peak concurrency seen upstream. */
+export async function refreshAll(f: StoreFixture, concurrency: number) {
+  let next = 0;
+  let inFlight = 0;
+  let peak = 0;
+  const outcomes: Record<string, number> = {};
+  const worker = async () => {
+    while (next < f.ids.length) {
+      const id = f.ids[next++]!;
+      inFlight++;
+      peak = Math.max(peak, inFlight);
+      const r = await f.manager.refreshNow(id);
+      inFlight--;
+      outcomes[r.result] = (outcomes[r.result] ?? 0) + 1;
+    }
+  };
+  await Promise.all(Array.from({ length: concurrency }, worker));
+  return { outcomes, peak };
+}
