@@ -11,7 +11,6 @@ import Fastify, { type FastifyError, type FastifyInstance, type FastifyRequest }
 import {
   createJsonSchemaTransform,
   hasZodFastifySchemaValidationErrors,
-  serializerCompiler,
   validatorCompiler,
   type ZodTypeProvider,
 } from 'fastify-type-provider-zod';
@@ -24,6 +23,8 @@ import type { DialectName } from './db/index.ts';
 import type { Database } from './db/types.ts';
 import type { AppDeps } from './deps.ts';
 import { ApiError } from './errors.ts';
+import { fastSerializerCompiler } from './serializer.ts';
+import { registerMetrics } from './metrics.ts';
 import { OPEN_API_PREFIX, WIDGET_API_PREFIX } from './routes/common.ts';
 import { healthRoutes } from './routes/health.ts';
 import { seatRoutes } from './routes/seats.ts';
@@ -145,7 +146,8 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
   }).withTypeProvider<ZodTypeProvider>();
 
   app.setValidatorCompiler(validatorCompiler);
-  app.setSerializerCompiler(serializerCompiler);
+  // Responses: zod schema → JSON Schema → fast-json-stringify, compiled once per route (serializer.ts).
+  app.setSerializerCompiler(fastSerializerCompiler);
   app.decorateRequest('principal', null as never);
 
   app.addHook('onSend', async (request, reply, payload) => {
@@ -202,6 +204,9 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
     return reply.code(404).send({ message: `Route ${request.method} ${path} not found`, code: 404, data: null });
   });
 
+  // ---- GET /metrics (Prometheus); its request hook comes before every route ----
+  registerMetrics(app, { db });
+
   // ---- rate limits: per IP (global), and per bearer token ----
   const redis = config.redisUrl
     ? new Redis(config.redisUrl, { maxRetriesPerRequest: 1, connectTimeout: 2000, lazyConnect: false })
@@ -248,7 +253,8 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
   await app.register(cors, {
     delegator: (req, cb) => {
       const open = (req.url ?? '').startsWith(`${WIDGET_API_PREFIX}/`);
-      cb(null, open ? { origin: '*', methods: ['GET', 'HEAD', 'OPTIONS'], maxAge: 600 } : { origin: false });
+      // strictPreflight off: a bare OPTIONS gets the plain 204, never a text/plain 400 outside the envelope.
+      cb(null, open ? { origin: '*', methods: ['GET', 'HEAD', 'OPTIONS'], maxAge: 600, strictPreflight: false } : { origin: false });
     },
   });
 
