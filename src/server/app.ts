@@ -2,7 +2,6 @@ import { randomUUID, createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import cors from '@fastify/cors';
 import rateLimit from '@fastify/rate-limit';
 import fastifyStatic from '@fastify/static';
 import swagger from '@fastify/swagger';
@@ -22,6 +21,8 @@ import type { Config } from './config.ts';
 import type { DialectName } from './db/index.ts';
 import type { Database } from './db/types.ts';
 import type { AppDeps } from './deps.ts';
+import { registerWidgetCors } from './cors.ts';
+import { lazyChildLoggerFactory } from './request-logger.ts';
 import { ApiError } from './errors.ts';
 import { fastSerializerCompiler } from './serializer.ts';
 import { registerMetrics } from './metrics.ts';
@@ -143,6 +144,8 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
       return typeof given === 'string' && /^[A-Za-z0-9._-]{1,64}$/.test(given) ? given : randomUUID();
     },
     routerOptions: { ignoreTrailingSlash: true },
+    // Request loggers are created on first use (request-logger.ts): most requests log nothing.
+    childLoggerFactory: lazyChildLoggerFactory,
   }).withTypeProvider<ZodTypeProvider>();
 
   app.setValidatorCompiler(validatorCompiler);
@@ -150,9 +153,9 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
   app.setSerializerCompiler(fastSerializerCompiler);
   app.decorateRequest('principal', null as never);
 
-  app.addHook('onSend', async (request, reply, payload) => {
+  app.addHook('onSend', (request, reply, payload, done) => {
     reply.header('x-request-id', request.id);
-    return payload;
+    done(null, payload);
   });
 
   app.setErrorHandler((err: FastifyError, request, reply) => {
@@ -249,14 +252,8 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
     }
   });
 
-  // ---- CORS: open for the public widget endpoints only ----
-  await app.register(cors, {
-    delegator: (req, cb) => {
-      const open = (req.url ?? '').startsWith(`${WIDGET_API_PREFIX}/`);
-      // strictPreflight off: a bare OPTIONS gets the plain 204, never a text/plain 400 outside the envelope.
-      cb(null, open ? { origin: '*', methods: ['GET', 'HEAD', 'OPTIONS'], maxAge: 600, strictPreflight: false } : { origin: false });
-    },
-  });
+  // ---- CORS: open for the public widget endpoints only (cors.ts) ----
+  registerWidgetCors(app, WIDGET_API_PREFIX);
 
   // ---- OpenAPI ----
   await app.register(swagger, {
@@ -297,8 +294,13 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
     [demoRoot, '/demo/'],
   ] as const) {
     if (root && existsSync(root)) {
-      await app.register(fastifyStatic, { root, prefix, decorateReply: !decorated, index: ['index.html'], redirect: true });
+      // index/redirect off: with ignoreTrailingSlash they collide into a 404; the folder route below does both.
+      await app.register(fastifyStatic, { root, prefix, decorateReply: !decorated, index: false, redirect: false, wildcard: true });
       decorated = true;
+      // `/demo` → `/demo/` (relative links need the slash), `/demo/` → its index.html.
+      app.get(prefix, { schema: { hide: true } }, (request, reply) =>
+        request.url.split('?')[0]!.endsWith('/') ? reply.sendFile('index.html', root) : reply.redirect(prefix, 301),
+      );
     }
   }
 

@@ -1,10 +1,11 @@
+import { createHash, timingSafeEqual } from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Kysely } from 'kysely';
 import type { Config } from './config.ts';
-import { ACCESS_TOKEN_PREFIX, ADMIN_TOKEN_PREFIX, safeEqualString } from './crypto.ts';
+import { ACCESS_TOKEN_PREFIX, ADMIN_TOKEN_PREFIX } from './crypto.ts';
 import type { Database } from './db/types.ts';
 import { ApiError } from './errors.ts';
-import { findTokenByValue } from './services/tokens.ts';
+import { findAuthToken } from './services/tokens.ts';
 
 /** Who is calling: the platform administrator, or a token bound to one organisation. */
 export type Principal = { kind: 'admin'; tokenUid?: string } | { kind: 'org'; orgUid: string; tokenUid: string };
@@ -28,17 +29,22 @@ export interface Auth {
 }
 
 export function createAuth(deps: { db: Kysely<Database>; config: Pick<Config, 'adminToken'>; now: () => Date }): Auth {
+  // One SHA-256 of the presented token per request: its digest is compared (constant time) with the
+  // configured admin token's, computed once here, and its hex form is the indexed lookup key.
+  const admin = deps.config.adminToken;
+  const adminDigest = admin !== undefined ? createHash('sha256').update(admin, 'utf8').digest() : undefined;
   async function authenticate(header: string | undefined): Promise<Principal> {
     if (header === undefined || header.trim() === '') throw new ApiError(401, 'Authorization: Bearer token required');
     const m = /^Bearer\s+([A-Za-z0-9._~+/=-]+)\s*$/i.exec(header);
     const token = m?.[1];
     if (!token) throw new ApiError(401, 'Authorization: malformed bearer token');
-    const admin = deps.config.adminToken;
-    if (admin !== undefined && safeEqualString(token, admin)) return { kind: 'admin' };
+    const digest = createHash('sha256').update(token, 'utf8').digest();
+    if (adminDigest !== undefined && timingSafeEqual(digest, adminDigest)) return { kind: 'admin' };
     if (!token.startsWith(ACCESS_TOKEN_PREFIX) && !token.startsWith(ADMIN_TOKEN_PREFIX)) {
       throw new ApiError(401, 'Authorization: invalid token');
     }
-    const row = await findTokenByValue(deps.db, 'access_hash', token);
+    // Not cached across requests: a revoked or refreshed token is refused on its very next use.
+    const row = await findAuthToken(deps.db, digest.toString('hex'));
     if (!row || row.deleted_at !== null) throw new ApiError(401, 'Authorization: invalid token');
     if (Number(row.revoked) === 1) throw new ApiError(401, 'Authorization: token revoked');
     if (row.expires_at !== null && row.expires_at <= deps.now().toISOString()) {

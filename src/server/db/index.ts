@@ -4,6 +4,7 @@ import SqliteDatabase from 'better-sqlite3';
 import { Kysely, Migrator, PostgresDialect, SqliteDialect, sql } from 'kysely';
 import pg from 'pg';
 import { migrationProvider } from './migrations.ts';
+import { directSqlite, preparedStatementNames } from './prepared.ts';
 import type { Database } from './types.ts';
 
 export type { Database } from './types.ts';
@@ -32,8 +33,18 @@ export function createDatabase(url: string, options: DatabaseOptions = {}): Data
     sqlite.pragma('journal_mode = WAL');
     sqlite.pragma('busy_timeout = 5000');
     sqlite.pragma('foreign_keys = ON');
+    // WAL + NORMAL: a commit is durable against a crash of the process (the WAL is written before
+    // the commit returns); only an OS crash or power loss can lose the last commits.
     sqlite.pragma('synchronous = NORMAL');
-    const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
+    // Checkpoint every ~40 MB of WAL instead of every 4 MB: a checkpoint copies each page changed
+    // since the last one, so a longer interval copies hot pages (index roots, the table ends) once
+    // instead of ten times. It halves the cost of a commit under onboard load (~400 → ~200 µs).
+    // The WAL file is cut back to 64 MB after a checkpoint.
+    sqlite.pragma('wal_autocheckpoint = 10000');
+    sqlite.pragma('journal_size_limit = 67108864');
+    const statements = statementCache(sqlite);
+    const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: statements }) });
+    directSqlite.set(db, { prepare: (text) => statements.prepare(text), inTransaction: () => sqlite.inTransaction });
     return { db, dialect: 'sqlite', close: () => db.destroy() };
   }
   if (/^postgres(ql)?:\/\//.test(url)) {
@@ -42,10 +53,65 @@ export function createDatabase(url: string, options: DatabaseOptions = {}): Data
       max: options.poolSize ?? 10,
       ...(options.searchPath ? { options: `-c search_path=${options.searchPath}` } : {}),
     });
-    const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+    const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool: namedStatementPool(pool) }) });
     return { db, dialect: 'postgres', close: () => db.destroy() };
   }
   throw new Error('DATABASE_URL must be sqlite:PATH or postgres://…');
+}
+
+/** Statements kept per SQL text; beyond this the oldest is dropped. */
+const STATEMENT_CACHE_SIZE = 256;
+
+/**
+ * better-sqlite3 with prepared statements cached by SQL text. Kysely's SQLite driver prepares every
+ * query anew (parsing and planning it each time: ~15 % of a request's CPU); the cache turns that into
+ * a Map lookup. Safe because better-sqlite3 runs a statement to completion synchronously (Kysely
+ * streams nothing here), and SQLite re-prepares a statement by itself when the schema changes.
+ * DDL and PRAGMAs are not cached.
+ */
+function statementCache(sqlite: SqliteDatabase.Database) {
+  const cache = new Map<string, SqliteDatabase.Statement>();
+  return {
+    prepare(sql: string) {
+      let stmt = cache.get(sql);
+      if (stmt === undefined) {
+        stmt = sqlite.prepare(sql);
+        if (/^\s*(select|insert|update|delete|with)\b/i.test(sql)) {
+          if (cache.size >= STATEMENT_CACHE_SIZE) cache.delete(cache.keys().next().value!);
+          cache.set(sql, stmt);
+        }
+      }
+      return stmt;
+    },
+    close() {
+      cache.clear();
+      sqlite.close();
+    },
+  };
+}
+
+/**
+ * The pg pool, with the queries of `prepared()` (db/prepared.ts) sent as named statements: the
+ * server parses and plans each of them once per connection instead of on every call. Other SQL is
+ * sent as before (unnamed), so the number of statements per connection stays bounded.
+ */
+function namedStatementPool(pool: pg.Pool) {
+  const patched = new WeakSet<object>();
+  return {
+    async connect() {
+      const client = await pool.connect();
+      if (!patched.has(client)) {
+        patched.add(client);
+        const query = client.query.bind(client) as (...args: unknown[]) => unknown;
+        (client as unknown as { query: unknown }).query = (text: unknown, values?: unknown[]) => {
+          const name = typeof text === 'string' ? preparedStatementNames.get(text) : undefined;
+          return name ? query({ name, text, values }) : values === undefined ? query(text) : query(text, values);
+        };
+      }
+      return client;
+    },
+    end: () => pool.end(),
+  };
 }
 
 /** Runs every pending migration; throws on the first failure. */

@@ -2,17 +2,63 @@ import { createHash } from 'node:crypto';
 import type { FastifyReply } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { widgetConfigQuerySchema, widgetConfigResponseSchema, type WidgetConfig } from '../../shared/api/index.ts';
+import { prepared } from '../db/prepared.ts';
 import type { AppDeps } from '../deps.ts';
 import { ok } from '../envelope.ts';
 import { ApiError } from '../errors.ts';
-import { findShopByShopUid } from '../services/shops.ts';
+import { findShopByShopUid, onShopChanged } from '../services/shops.ts';
 import { errorResponses } from './common.ts';
+
+/**
+ * How long a computed widget config (body and ETag) is reused. A change made through this process
+ * (update, onboard) drops its entry at once; a change made by another instance, or directly in the
+ * database, shows within this time. Browsers cache the response for 60 s anyway (Cache-Control).
+ */
+export const WIDGET_CONFIG_TTL_MS = 5_000;
+const WIDGET_CONFIG_CACHE_MAX = 10_000;
+
+const firstWorkgroup = prepared((db, shopUid: string) =>
+  db.selectFrom('workgroups').select('uid').where('shop_uid', '=', shopUid).where('enabled', '=', 1).orderBy('created_at').limit(1),
+);
+
+interface CachedConfig {
+  body: string;
+  etag: string;
+  expires: number;
+}
 
 /**
  * Public widget endpoints — mounted under /api/v1/shop/widget. No token; CORS open (set in app.ts
  * for the whole prefix); `Cache-Control: public, max-age=60`, ETag and 304.
  */
 export const widgetRoutes: FastifyPluginAsyncZod<AppDeps> = async (app, deps) => {
+  const cache = new Map<string, CachedConfig>();
+  const unsubscribe = onShopChanged(deps.db, (shopUid) => cache.delete(shopUid));
+  app.addHook('onClose', async () => {
+    unsubscribe();
+    cache.clear();
+  });
+
+  /** Body (validated and stripped by the response schema, serialized once) and ETag; 404 if unknown or disabled. */
+  async function compute(shopUid: string): Promise<CachedConfig> {
+    const shop = await findShopByShopUid(deps.db, shopUid);
+    if (!shop || !shop.enabled) throw new ApiError(404, `shop not found: ${shopUid}`);
+    const wg = await firstWorkgroup.first(deps.db, shop.uid);
+    if (!wg) throw new ApiError(404, `shop not found: ${shopUid}`);
+    const data: WidgetConfig = {
+      org: shop.orgUid,
+      sid: wg.uid,
+      t: 1,
+      chatUrl: deps.config.chatUrl,
+      goodsDetailPath: deps.config.goodsDetailPath,
+      orderDetailPath: deps.config.orderDetailPath,
+      shop: { name: shop.name, logo: shop.logo },
+    };
+    const body = JSON.stringify(widgetConfigResponseSchema.parse(ok(data)));
+    const etag = `"${createHash('sha256').update(body).digest('base64url').slice(0, 27)}"`;
+    return { body, etag, expires: performance.now() + WIDGET_CONFIG_TTL_MS };
+  }
+
   app.get(
     '/config',
     {
@@ -24,34 +70,21 @@ export const widgetRoutes: FastifyPluginAsyncZod<AppDeps> = async (app, deps) =>
       },
     },
     async (request, reply) => {
-      const shop = await findShopByShopUid(deps.db, request.query.shopUid);
-      if (!shop || !shop.enabled) throw new ApiError(404, `shop not found: ${request.query.shopUid}`);
-      const wg = await deps.db
-        .selectFrom('workgroups')
-        .select('uid')
-        .where('shop_uid', '=', shop.uid)
-        .where('enabled', '=', 1)
-        .orderBy('created_at')
-        .executeTakeFirst();
-      if (!wg) throw new ApiError(404, `shop not found: ${request.query.shopUid}`);
-      const data: WidgetConfig = {
-        org: shop.orgUid,
-        sid: wg.uid,
-        t: 1,
-        chatUrl: deps.config.chatUrl,
-        goodsDetailPath: deps.config.goodsDetailPath,
-        orderDetailPath: deps.config.orderDetailPath,
-        shop: { name: shop.name, logo: shop.logo },
-      };
-      const body = ok(data);
-      const etag = `"${createHash('sha256').update(JSON.stringify(body)).digest('base64url').slice(0, 27)}"`;
+      const shopUid = request.query.shopUid;
+      let entry = cache.get(shopUid);
+      if (entry === undefined || entry.expires <= performance.now()) {
+        entry = await compute(shopUid);
+        if (cache.size >= WIDGET_CONFIG_CACHE_MAX) cache.clear();
+        cache.set(shopUid, entry);
+      }
       reply.header('cache-control', 'public, max-age=60');
-      reply.header('etag', etag);
+      reply.header('etag', entry.etag);
       const inm = request.headers['if-none-match'];
-      if (inm && inm.split(',').some((t) => t.trim().replace(/^W\//, '') === etag || t.trim() === '*')) {
+      if (inm && inm.split(',').some((t) => t.trim().replace(/^W\//, '') === entry.etag || t.trim() === '*')) {
         return (reply as FastifyReply).code(304).send();
       }
-      return body;
+      // Already serialized (a string is sent as is, not through the route's serializer).
+      return (reply as FastifyReply).type('application/json; charset=utf-8').send(entry.body);
     },
   );
 };

@@ -11,6 +11,7 @@ import {
   newUid,
   safeEqualHex,
 } from '../crypto.ts';
+import { prepared } from '../db/prepared.ts';
 import type { ApiTokensTable, Database } from '../db/types.ts';
 import { ApiError } from '../errors.ts';
 import { formatTimestamp, isoOrNull, toDbTime } from '../time.ts';
@@ -121,9 +122,28 @@ export async function getTokenOr404(db: Kysely<Database>, uid: string): Promise<
 }
 
 /** Looks a presented token up by its hash; the stored hash is compared in constant time. */
+const tokenByAccessHash = prepared((db, hash: string) => db.selectFrom('api_tokens').selectAll().where('access_hash', '=', hash));
+const tokenByRefreshHash = prepared((db, hash: string) => db.selectFrom('api_tokens').selectAll().where('refresh_hash', '=', hash));
+
+/** The token whose access (or refresh) value is `value`: one indexed lookup by its SHA-256. */
 export async function findTokenByValue(db: Kysely<Database>, column: 'access_hash' | 'refresh_hash', value: string): Promise<TokenRow | undefined> {
-  const hash = hashToken(value);
-  const row = await db.selectFrom('api_tokens').selectAll().where(column, '=', hash).executeTakeFirst();
+  return findTokenByHash(db, column, hashToken(value));
+}
+
+const authTokenByAccessHash = prepared((db, hash: string) =>
+  db.selectFrom('api_tokens').select(['uid', 'kind', 'org_uid', 'access_hash', 'revoked', 'expires_at', 'deleted_at']).where('access_hash', '=', hash),
+);
+export type AuthTokenRow = Pick<TokenRow, 'uid' | 'kind' | 'org_uid' | 'access_hash' | 'revoked' | 'expires_at' | 'deleted_at'>;
+
+/** What authentication needs of the token whose access hash is `hash` (hex SHA-256): one indexed lookup, seven columns. */
+export async function findAuthToken(db: Kysely<Database>, hash: string): Promise<AuthTokenRow | undefined> {
+  const row = await authTokenByAccessHash.first(db, hash);
+  return row && safeEqualHex(row.access_hash, hash) ? row : undefined;
+}
+
+/** Like findTokenByValue, given the hex SHA-256 of the value (hashToken). */
+export async function findTokenByHash(db: Kysely<Database>, column: 'access_hash' | 'refresh_hash', hash: string): Promise<TokenRow | undefined> {
+  const row = await (column === 'access_hash' ? tokenByAccessHash : tokenByRefreshHash).first(db, hash);
   if (!row) return undefined;
   const stored = row[column];
   return stored && safeEqualHex(stored, hash) ? row : undefined;

@@ -16,7 +16,7 @@ import { ApiError, isUniqueViolation } from '../errors.ts';
 import { createAdapters, type Adapters } from './adapters.ts';
 import type { StoreConfig } from './config.ts';
 import type { StoreLogger } from './log.ts';
-import { PlatformError, type PlatformCredentials, type TokenSet } from './platform.ts';
+import { PlatformError, type PlatformAdapter, type PlatformCredentials, type TokenSet } from './platform.ts';
 import { StoreTokenError, TokenManager, type RetryPolicy } from './refresh.ts';
 import { aad, affected, clipError, findConnection, normalizeRow, readConnection, storeDb, toView, type ConnectionRow, type StoreDb } from './repo.ts';
 import { createVault, type Vault } from './vault.ts';
@@ -45,6 +45,16 @@ export interface StoreServiceOptions {
   retry?: Partial<RetryPolicy>;
   pollMs?: number;
   webhookBackoff?: { baseMs: number; capMs: number };
+  /** Told about every upstream refresh call and every vault failure (the metrics). */
+  observer?: StoreObserver;
+}
+
+/** Outcome of one upstream token-refresh call: `permanent_failure` ends in NEEDS_REAUTH, `transient_failure` is retried. */
+export type RefreshCallOutcome = 'success' | 'permanent_failure' | 'transient_failure';
+
+export interface StoreObserver {
+  refresh?(platform: StorePlatform, outcome: RefreshCallOutcome): void;
+  vaultError?(operation: 'encrypt' | 'decrypt'): void;
 }
 
 export type CallbackResult =
@@ -76,7 +86,7 @@ export class StoreService {
     this.config = o.config;
     this.log = o.log;
     this.now = o.now ?? Date.now;
-    this.vault =
+    const vault =
       o.vault ??
       createVault({
         secretKey: o.config.SHOP_CHAT_SECRET_KEY,
@@ -85,7 +95,9 @@ export class StoreService {
         nodeEnv: o.nodeEnv ?? o.config.NODE_ENV,
         log: o.log,
       });
-    this.adapters = createAdapters(o.config, { fetch: o.fetch, now: this.now });
+    const adapters = createAdapters(o.config, { fetch: o.fetch, now: this.now });
+    this.vault = o.observer ? observeVault(vault, o.observer) : vault;
+    this.adapters = o.observer ? observeAdapters(adapters, o.observer) : adapters;
     this.webhook = createWebhookSender({
       url: o.config.SHOP_CHAT_WEBHOOK_URL,
       secret: o.config.SHOP_CHAT_WEBHOOK_SECRET,
@@ -552,6 +564,42 @@ export class StoreService {
   }
 }
 
+/** The vault, reporting each failed encrypt/decrypt to the observer. */
+function observeVault(vault: Vault, observer: StoreObserver): Vault {
+  const v = Object.create(vault) as Vault;
+  for (const op of ['encrypt', 'decrypt'] as const) {
+    v[op] = (text: string, aad: string) => {
+      try {
+        return vault[op](text, aad);
+      } catch (err) {
+        observer.vaultError?.(op);
+        throw err;
+      }
+    };
+  }
+  return v;
+}
+
+/** The adapters, reporting the outcome of each upstream refresh call to the observer. */
+function observeAdapters(adapters: Adapters, observer: StoreObserver): Adapters {
+  const out = { ...adapters };
+  for (const [platform, adapter] of Object.entries(adapters) as [StorePlatform, PlatformAdapter][]) {
+    const a = Object.create(adapter) as PlatformAdapter;
+    a.refresh = async (input) => {
+      try {
+        const tokens = await adapter.refresh(input);
+        observer.refresh?.(platform, 'success');
+        return tokens;
+      } catch (err) {
+        observer.refresh?.(platform, err instanceof PlatformError && err.kind === 'permanent' ? 'permanent_failure' : 'transient_failure');
+        throw err;
+      }
+    };
+    out[platform] = a;
+  }
+  return out;
+}
+
 function newConnectionId(): string {
   return `stc_${randomBytes(12).toString('hex')}`;
 }
@@ -573,6 +621,15 @@ interface DepsLike {
 }
 
 const services = new WeakMap<object, StoreService>();
+const observers = new WeakMap<object, Set<StoreObserver>>();
+
+/** Observes the store service of a database handle (the metrics of each app on it); returns the removal. */
+export function observeStore(db: object, observer: StoreObserver): () => void {
+  let set = observers.get(db);
+  if (!set) observers.set(db, (set = new Set()));
+  set.add(observer);
+  return () => void set.delete(observer);
+}
 
 /** Folder next to the SQLite file, else ./data. */
 export function dataDirFor(databaseUrl: string | undefined): string {
@@ -594,6 +651,10 @@ export function getStoreService(deps: DepsLike, extra: Partial<StoreServiceOptio
       dataDir: dataDirFor(deps.config.databaseUrl),
       nodeEnv: deps.config.nodeEnv,
       ...(clock ? { now: () => clock().getTime() } : {}),
+      observer: {
+        refresh: (platform, outcome) => observers.get(deps.db)?.forEach((o) => o.refresh?.(platform, outcome)),
+        vaultError: (op) => observers.get(deps.db)?.forEach((o) => o.vaultError?.(op)),
+      },
       ...extra,
     });
     services.set(deps.db, s);

@@ -1,0 +1,77 @@
+// GET /metrics in the Prometheus text format (prom-client), one Registry per app (no global state):
+//   shop_chat_http_requests_total{method,route,status}
+//   shop_chat_http_request_duration_seconds{method,route}   histogram
+//   shop_chat_store_token_refresh_total{platform,outcome}   one per upstream refresh call
+//   shop_chat_store_vault_errors_total{operation}            encrypt/decrypt failures of the token vault
+//   plus prom-client's default process and Node.js metrics.
+// The route label is the route pattern (`/api/v1/shop/open/store/callback/:platform`), never the raw
+// URL, so no token, id or query string ends up in a label.
+import type { FastifyInstance } from 'fastify';
+import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { observeStore } from './store/service.ts';
+
+export const METRICS_PATH = '/metrics';
+/** Route label of requests no route matched (404s), so unknown URLs cannot grow the label set. */
+export const UNMATCHED_ROUTE = '(unmatched)';
+
+export interface MetricsOptions {
+  /** Database handle whose store service reports refresh outcomes and vault errors. */
+  db: object;
+  /** Collect prom-client's default process metrics (default true). */
+  defaultMetrics?: boolean;
+}
+
+/** Adds the request hook, the store observer and `GET /metrics` to the root app. Returns the registry. */
+export function registerMetrics(app: FastifyInstance, options: MetricsOptions): Registry {
+  const registry = new Registry();
+  if (options.defaultMetrics !== false) collectDefaultMetrics({ register: registry });
+
+  const requests = new Counter({
+    name: 'shop_chat_http_requests_total',
+    help: 'HTTP requests answered, by method, route pattern and status code.',
+    labelNames: ['method', 'route', 'status'] as const,
+    registers: [registry],
+  });
+  const duration = new Histogram({
+    name: 'shop_chat_http_request_duration_seconds',
+    help: 'HTTP request duration in seconds, by method and route pattern.',
+    labelNames: ['method', 'route'] as const,
+    buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+    registers: [registry],
+  });
+  const refreshes = new Counter({
+    name: 'shop_chat_store_token_refresh_total',
+    help: 'Upstream store-platform token refresh calls, by platform and outcome (success, transient_failure, permanent_failure).',
+    labelNames: ['platform', 'outcome'] as const,
+    registers: [registry],
+  });
+  const vaultErrors = new Counter({
+    name: 'shop_chat_store_vault_errors_total',
+    help: 'Token vault failures (a ciphertext that does not decrypt or authenticate, an unknown key id), by operation.',
+    labelNames: ['operation'] as const,
+    registers: [registry],
+  });
+  // Present from the first scrape, so rate() and alerts work before the first error.
+  vaultErrors.inc({ operation: 'decrypt' }, 0);
+
+  const unobserve = observeStore(options.db, {
+    refresh: (platform, outcome) => refreshes.inc({ platform, outcome }),
+    vaultError: (operation) => vaultErrors.inc({ operation }),
+  });
+  app.addHook('onClose', async () => unobserve());
+
+  app.addHook('onResponse', async (request, reply) => {
+    const route = request.routeOptions.url ?? UNMATCHED_ROUTE;
+    const method = request.method;
+    requests.inc({ method, route, status: String(reply.statusCode) });
+    duration.observe({ method, route }, reply.elapsedTime / 1000);
+  });
+
+  app.get(METRICS_PATH, { schema: { hide: true } }, async (_request, reply) => {
+    reply.header('content-type', registry.contentType);
+    reply.header('cache-control', 'no-store');
+    return registry.metrics();
+  });
+
+  return registry;
+}
