@@ -1,7 +1,14 @@
 // Profiling aid (not part of `npm run bench`): starts the server child with `--cpu-prof`, drives one
 // scenario with autocannon, stops the child and prints the top self-time functions of the profile.
 //   node --import tsx test/bench/profile.ts [config|binding|onboard|seats] [seconds] [sqlite|pg]
-// NODE_ARGS='--trace-gc …': extra node flags of the server. BASE=1: also the bare-Fastify baseline and the ratio. NOPROF=1: no profiler (plain figures); KEEP_PROFILE=1 keeps the .cpuprofile; TOP=N lines.
+// Prints req/s, latency and the server's CPU time per request (from /proc, steadier than req/s on a
+// shared machine). Knobs (environment):
+//   BASE=1          also the bare-Fastify baseline, measured right after, and the ratios
+//   NOPROF=1        no profiler (plain figures)       WINDOW=a,b  profile samples a…b s before the end only
+//   TOP=N           lines of the profile              KEEP_PROFILE=1  keep the .cpuprofile
+//   NODE_ARGS=…     extra node flags of the server (e.g. --trace-gc, with SHOWLOG=1 to print its output)
+//   SNAPSHOT_AT=ms  SIGUSR2 to the server that long into the run (with NODE_ARGS=--heapsnapshot-signal=SIGUSR2)
+//   PROFILE_ENV='{"K":"V"}'  extra environment of the server
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';

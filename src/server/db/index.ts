@@ -42,16 +42,20 @@ export function createDatabase(url: string, options: DatabaseOptions = {}): Data
     // The WAL file is cut back to 64 MB after a checkpoint.
     sqlite.pragma('wal_autocheckpoint = 10000');
     sqlite.pragma('journal_size_limit = 67108864');
+    // Statement journals of savepoints (onboard's group commit) and sort b-trees in memory.
+    sqlite.pragma('temp_store = MEMORY');
     const statements = statementCache(sqlite);
     const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: statements }) });
-    directSqlite.set(db, { prepare: (text) => statements.prepare(text), inTransaction: () => sqlite.inTransaction });
+    directSqlite.set(db.getExecutor().adapter, { prepare: (text) => statements.prepare(text), inTransaction: () => sqlite.inTransaction });
     return { db, dialect: 'sqlite', close: () => db.destroy() };
   }
   if (/^postgres(ql)?:\/\//.test(url)) {
     const pool = new pg.Pool({
       connectionString: url,
       max: options.poolSize ?? 10,
-      ...(options.searchPath ? { options: `-c search_path=${options.searchPath}` } : {}),
+      // Named statements (namedStatementPool) with a plan made for each call's values: a generic plan
+      // cached while the tables were small (a sequential scan) would otherwise stay as they grow.
+      options: ['-c plan_cache_mode=force_custom_plan', ...(options.searchPath ? [`-c search_path=${options.searchPath}`] : [])].join(' '),
     });
     const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool: namedStatementPool(pool) }) });
     return { db, dialect: 'postgres', close: () => db.destroy() };
@@ -76,7 +80,7 @@ function statementCache(sqlite: SqliteDatabase.Database) {
       let stmt = cache.get(sql);
       if (stmt === undefined) {
         stmt = sqlite.prepare(sql);
-        if (/^\s*(select|insert|update|delete|with)\b/i.test(sql)) {
+        if (/^\s*(select|insert|update|delete|with|begin|commit|rollback|savepoint|release)\b/i.test(sql)) {
           if (cache.size >= STATEMENT_CACHE_SIZE) cache.delete(cache.keys().next().value!);
           cache.set(sql, stmt);
         }

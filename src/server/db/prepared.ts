@@ -11,7 +11,7 @@
 // a placeholder object at build time. The same SQL text then runs as a cached prepared statement:
 // better-sqlite3 statements are cached by text in db/index.ts, and on PostgreSQL the text is
 // registered here so the pool runs it as a named (server-side prepared) statement.
-import type { Compilable, CompiledQuery, Kysely, QueryResult, Transaction } from 'kysely';
+import { CompiledQuery, type Compilable, type Kysely, type QueryResult, type Transaction } from 'kysely';
 import type { Database } from './types.ts';
 
 type Db = Kysely<Database> | Transaction<Database>;
@@ -30,7 +30,7 @@ export interface DirectSqlite {
   inTransaction(): boolean;
 }
 
-/** Root Kysely instance (SQLite only) → its better-sqlite3 connection. */
+/** Dialect adapter of a SQLite Kysely instance (shared by its transactions) → its better-sqlite3 connection. */
 export const directSqlite = new WeakMap<object, DirectSqlite>();
 
 type Builder<A extends unknown[], O> = (db: Kysely<Database>, ...args: A) => Compilable<O>;
@@ -46,39 +46,89 @@ export interface PreparedQuery<A extends unknown[], O> {
   run(db: Db, ...args: A): Promise<number>;
   /** The compiled SQL (tests, EXPLAIN). */
   sql(db: Db): string;
+  /** All rows, synchronously: only inside `directRead` (SQLite). */
+  allSync(read: DirectRead, ...args: A): O[];
+}
+
+/** Handle passed to a `directRead` callback. */
+export interface DirectRead {
+  readonly db: Db;
+  readonly direct: DirectSqlite;
+}
+
+/**
+ * Runs `fn` synchronously in one read transaction on SQLite (BEGIN … COMMIT around its queries,
+ * which use `allSync`): one lock of the database for several queries instead of one per query,
+ * and one consistent snapshot. Undefined when the database is not SQLite or a transaction of another
+ * caller is open — the caller then takes its asynchronous path. Nothing else can run in between:
+ * `fn` is synchronous.
+ */
+export function directRead<T>(db: Db, fn: (read: DirectRead) => T): T | undefined {
+  const direct = directSqlite.get(db.getExecutor().adapter);
+  if (direct === undefined) return undefined;
+  if (db.isTransaction) return fn({ db, direct });
+  if (direct.inTransaction()) return undefined;
+  direct.prepare('begin').run([]);
+  try {
+    const result = fn({ db, direct });
+    direct.prepare('commit').run([]);
+    return result;
+  } catch (err) {
+    if (direct.inTransaction()) direct.prepare('rollback').run([]);
+    throw err;
+  }
 }
 
 export function prepared<A extends unknown[], O>(build: Builder<A, O>): PreparedQuery<A, O> {
   const arity = build.length - 1;
   // One compiled form per dialect adapter (the root Kysely and its transactions share it).
-  const byAdapter = new WeakMap<object, { compiled: CompiledQuery<O>; slots: Array<number | -1>; fixed: unknown[] }>();
-  const compile = (db: Db) => {
+  const byAdapter = new WeakMap<object, Compiled<O>>();
+  return fromCompiler<A, O>((db) => {
     const adapter = db.getExecutor().adapter;
     let c = byAdapter.get(adapter);
     if (!c) {
       const args = Array.from({ length: arity }, (_, i) => new Param(i)) as unknown as A;
       const compiled = build(db as Kysely<Database>, ...args).compile();
-      const slots = compiled.parameters.map((p) => (p instanceof Param ? p.index : -1));
       if (!preparedStatementNames.has(compiled.sql)) preparedStatementNames.set(compiled.sql, `sc_${preparedStatementNames.size + 1}`);
-      c = { compiled, slots, fixed: [...compiled.parameters] };
+      c = { compiled, slots: compiled.parameters.map((p) => (p instanceof Param ? p.index : -1)), fixed: [...compiled.parameters] };
       byAdapter.set(adapter, c);
     }
     return c;
-  };
-  const execute = (db: Db, ...args: A): Promise<QueryResult<O>> => {
+  });
+}
+
+/** A fixed SQL statement without parameters (savepoints and the like), run the same way. */
+export function preparedRaw(sql: string): PreparedQuery<[], never> {
+  const c: Compiled<never> = { compiled: CompiledQuery.raw(sql) as CompiledQuery<never>, slots: [], fixed: [] };
+  return fromCompiler<[], never>(() => c);
+}
+
+interface Compiled<O> {
+  compiled: CompiledQuery<O>;
+  /** For each SQL parameter: the index of the argument it takes, or -1 for a fixed value. */
+  slots: Array<number>;
+  fixed: unknown[];
+}
+
+function fromCompiler<A extends unknown[], O>(compile: (db: Db) => Compiled<O>): PreparedQuery<A, O> {
+  const bind = (db: Db, args: A) => {
     const { compiled, slots, fixed } = compile(db);
     const parameters = new Array<unknown>(slots.length);
     for (let i = 0; i < slots.length; i++) {
       const s = slots[i]!;
       parameters[i] = s === -1 ? fixed[i] : args[s];
     }
-    // SQLite, outside a transaction: run the statement right here. Kysely's path (connection mutex,
-    // executor, several promise hops) costs more than the query; skipping it is safe because there is
-    // a single connection that runs each statement synchronously to completion, and no transaction
-    // is open on it (one would hold the mutex, and this query would join it): the statement runs in
-    // autocommit exactly as it would after waiting for the mutex. In a transaction, Kysely's path.
-    const direct = directSqlite.get(db);
-    if (direct !== undefined && !direct.inTransaction()) {
+    return { compiled, parameters };
+  };
+  const execute = (db: Db, ...args: A): Promise<QueryResult<O>> => {
+    const { compiled, parameters } = bind(db, args);
+    // SQLite: run the statement right here. Kysely's path (connection mutex, executor, several
+    // promise hops) costs more than the query. Safe because there is one connection, which runs each
+    // statement synchronously to completion: inside a Kysely transaction we are the holder of that
+    // connection; outside one, no transaction may be open on it (one would hold the mutex and this
+    // statement would join it), and then it runs in autocommit exactly as after waiting for the mutex.
+    const direct = directSqlite.get(db.getExecutor().adapter);
+    if (direct !== undefined && (db.isTransaction || !direct.inTransaction())) {
       try {
         const stmt = direct.prepare(compiled.sql);
         if (stmt.reader) return Promise.resolve({ rows: stmt.all(parameters) as O[] });
@@ -96,5 +146,9 @@ export function prepared<A extends unknown[], O>(build: Builder<A, O>): Prepared
     first: async (db, ...args) => (await execute(db, ...args)).rows[0],
     run: async (db, ...args) => Number((await execute(db, ...args)).numAffectedRows ?? 0n),
     sql: (db) => compile(db).compiled.sql,
+    allSync: (read, ...args) => {
+      const { compiled, parameters } = bind(read.db, args);
+      return read.direct.prepare(compiled.sql).all(parameters) as O[];
+    },
   };
 }

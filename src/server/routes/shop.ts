@@ -11,7 +11,8 @@ import {
 import { assertShopAccess } from '../auth.ts';
 import { serviceContext, type AppDeps } from '../deps.ts';
 import { ok } from '../envelope.ts';
-import { getShopOr404, loadShopView, onboard, setVipLevel, updateShop } from '../services/shops.ts';
+import { ApiError } from '../errors.ts';
+import { getShopOr404, loadShopWithView, onboard, setVipLevel, updateShop } from '../services/shops.ts';
 import { errorResponses } from './common.ts';
 
 /** Onboard, binding, update, vip-level — mounted under /api/v1/shop/open. */
@@ -47,9 +48,10 @@ export const shopRoutes: FastifyPluginAsyncZod<AppDeps> = async (app, deps) => {
       },
     },
     async (request) => {
-      const shop = await getShopOr404(deps.db, request.query.shopUid);
-      assertShopAccess(request.principal, shop);
-      return ok({ shopUid: shop.shopUid, shop: await loadShopView(deps.db, shop, ctx.timezone, ctx.now()) });
+      const found = await loadShopWithView(deps.db, request.query.shopUid, ctx.timezone, ctx.now());
+      if (!found) throw new ApiError(404, `shop not found: ${request.query.shopUid}`);
+      assertShopAccess(request.principal, found.shop);
+      return ok({ shopUid: found.shop.shopUid, shop: found.view });
     },
   );
 

@@ -1,7 +1,7 @@
 import type { Kysely, Selectable, Transaction } from 'kysely';
 import type { AgentSeat, OnboardData, OnboardRequest, Shop, ShopUpdateRequest, VipLevelRequest } from '../../shared/api/index.ts';
 import { newUid } from '../crypto.ts';
-import { prepared } from '../db/prepared.ts';
+import { directRead, prepared, preparedRaw } from '../db/prepared.ts';
 import type { AgentsTable, Database, SeatsTable, ShopsTable, UsersTable, WorkgroupsTable } from '../db/types.ts';
 import { ApiError, isRetryableTxError } from '../errors.ts';
 import { formatTimestamp, isoOrNull, toDbTime } from '../time.ts';
@@ -272,6 +272,23 @@ export async function loadShopView(db: Db, shop: ShopRecord, tz: string, now: Da
   return toShopView(shop, agents, seats, workgroups, tz, now);
 }
 
+/**
+ * The shop `shopUid` and its full view, or undefined when there is no such shop. On SQLite the four
+ * queries run in one read transaction (db/prepared.ts directRead): one lock, one snapshot.
+ */
+export async function loadShopWithView(db: Db, shopUid: string, tz: string, now: Date): Promise<{ shop: ShopRecord; view: Shop } | undefined> {
+  const sync = directRead(db, (read) => {
+    const row = q.shopByShopUid.allSync(read, shopUid)[0];
+    if (!row) return { found: undefined };
+    const shop = toShopRecord(row);
+    const view = toShopView(shop, q.agentsOfShop.allSync(read, row.uid), q.seatsOfShop.allSync(read, row.uid), q.workgroupsOfShop.allSync(read, row.uid), tz, now);
+    return { found: { shop, view } };
+  });
+  if (sync) return sync.found;
+  const shop = await findShopByShopUid(db, shopUid);
+  return shop ? { shop, view: await loadShopView(db, shop, tz, now) } : undefined;
+}
+
 /** Views of every shop of a user (onboard's `shopList`): four queries whatever the number of shops. */
 export async function loadUserShopViews(db: Db, userUid: string, tz: string, now: Date): Promise<Shop[]> {
   const [shops, agents, seats, workgroups] = await Promise.all([
@@ -368,126 +385,224 @@ export async function inTransaction<T>(ctx: Pick<ServiceContext, 'db'>, fn: (trx
  * Onboard: one transaction, idempotent and race-safe (unique constraints + on conflict do nothing).
  * A new user onboarding a new shop — the common case — takes ten statements and reads nothing back:
  * its `shopList` is built from the rows just written.
+ *
+ * On SQLite, concurrent onboards share a transaction (group commit, see OnboardBatcher): a commit
+ * writes every page it changed to the WAL, ~26 pages for one onboard, and most of them (table ends,
+ * index roots) are the same pages for the next one. Each onboard runs in its own savepoint, so one
+ * that fails is rolled back alone; every caller is answered only after the shared commit.
  */
 export async function onboard(ctx: ServiceContext, req: OnboardRequest): Promise<OnboardData> {
+  if (ctx.dialect === 'sqlite') return batcherFor(ctx).submit(ctx, req);
   let changed: string | undefined;
   const result = await inTransaction(ctx, async (trx) => {
-    changed = undefined;
-    const now = ctx.now();
-    const ts = toDbTime(now);
-    const country = req.country;
-    const mobile = req.mobile;
-
-    let user: Selectable<UsersTable> | undefined = await q.userByMobile.first(trx, country, mobile);
-    let shopRow = await q.shopByShopUid.first(trx, req.shopUid);
-    // The organisation a new shop would get, chosen now so a new user is inserted with it.
-    const newOrgUid = shopRow ? undefined : newUid('org');
-    let userCreated = false;
-    if (!user) {
-      if (!ctx.autoRegister) {
-        throw new ApiError(404, `mobile: user not registered and auto registration is disabled (SHOP_CHAT_AUTO_REGISTER=false)`);
-      }
-      user = await q.insertUser.first(trx, newUid('user'), mobile, country, shopRow ? shopRow.org_uid : newOrgUid!, ts);
-      if (user) userCreated = true;
-      else user = (await q.userByMobile.first(trx, country, mobile))!; // inserted concurrently
-      if (!user) throw new Error('onboard: user vanished');
-    }
-
-    let created = false;
-    let createdRows: { agent: Selectable<AgentsTable>; seat: Selectable<SeatsTable>; workgroup: Selectable<WorkgroupsTable> } | undefined;
-    if (!shopRow) {
-      const orgUid = newOrgUid!;
-      const shopName = req.shopName ?? req.shopUid;
-      await q.insertOrg.run(trx, orgUid, shopName, ts);
-      const inserted = await q.insertShop.first(trx, newUid('shop'), req.shopUid, orgUid, user.uid, shopName, req.shopLogo ?? null, ts);
-      if (inserted) {
-        created = true;
-        shopRow = inserted;
-        const workgroup: Selectable<WorkgroupsTable> = {
-          uid: newUid('wg'),
-          org_uid: orgUid,
-          shop_uid: inserted.uid,
-          nickname: shopName,
-          enabled: 1,
-          created_at: ts,
-          updated_at: ts,
-        };
-        await q.insertWorkgroup.run(trx, workgroup.uid, orgUid, inserted.uid, shopName, ts);
-        const seat: Selectable<SeatsTable> = {
-          uid: newUid('seat'),
-          org_uid: orgUid,
-          shop_uid: inserted.uid,
-          seat_no: `${req.shopUid}-base-1`,
-          source: 'BASE',
-          status: 'AVAILABLE',
-          base_seat: 1,
-          type: 'CUSTOMER',
-          expire_at: null,
-          assigned_agent_uid: null,
-          assigned_member_uid: null,
-          assigned_at: null,
-          released_at: null,
-          deleted_at: null,
-          created_at: ts,
-          updated_at: ts,
-        };
-        await q.insertBaseSeat.run(trx, seat.uid, orgUid, inserted.uid, seat.seat_no, ts);
-        const agent: Selectable<AgentsTable> = {
-          uid: newUid('agent'),
-          org_uid: orgUid,
-          shop_uid: inserted.uid,
-          user_uid: user.uid,
-          nickname: mobile,
-          enabled: 1,
-          created_at: ts,
-          updated_at: ts,
-        };
-        createdRows = { agent, seat, workgroup };
-        // The new shop's organisation becomes the user's current one.
-        if (user.current_org_uid !== orgUid) {
-          await q.setCurrentOrg.run(trx, orgUid, ts, user.uid);
-          user = { ...user, current_org_uid: orgUid, updated_at: ts };
-        }
-      } else {
-        // Another onboard created the shop concurrently: drop our organisation, reuse theirs.
-        await q.deleteOrg.run(trx, orgUid);
-        shopRow = (await q.shopByShopUid.first(trx, req.shopUid))!;
-        if (!shopRow) throw new Error('onboard: shop vanished');
-        if (user.current_org_uid === orgUid) {
-          // A new user was inserted with the organisation just dropped.
-          await q.setCurrentOrg.run(trx, shopRow.org_uid, ts, user.uid);
-          user = { ...user, current_org_uid: shopRow.org_uid, updated_at: ts };
-        }
-      }
-    }
-
-    if (!created && (req.shopName !== undefined || req.shopLogo !== undefined)) {
-      const changes: { name?: string; logo?: string; updated_at: string } = { updated_at: ts };
-      if (req.shopName !== undefined && req.shopName !== shopRow.name) changes.name = req.shopName;
-      if (req.shopLogo !== undefined && req.shopLogo !== shopRow.logo) changes.logo = req.shopLogo;
-      if (changes.name !== undefined || changes.logo !== undefined) {
-        shopRow = await trx.updateTable('shops').set(changes).where('uid', '=', shopRow.uid).returningAll().executeTakeFirstOrThrow();
-        changed = shopRow.shop_uid;
-      }
-    }
-
-    const agentUid = createdRows ? createdRows.agent.uid : newUid('agent');
-    await q.insertAgent.run(trx, agentUid, shopRow.org_uid, shopRow.uid, user.uid, mobile, ts);
-    await q.insertUserShop.run(trx, user.uid, shopRow.uid, ts);
-    if (!created && user.current_org_uid === null) {
-      await q.setCurrentOrg.run(trx, shopRow.org_uid, ts, user.uid);
-    }
-
-    // A user created here with a shop created here has exactly that shop, with the rows just written.
-    if (userCreated && createdRows) {
-      const { agent, seat, workgroup } = createdRows;
-      return { mobile: user.mobile, country: user.country, shopList: [toShopView(toShopRecord(shopRow), [agent], [seat], [workgroup], ctx.timezone, now)] };
-    }
-    const shopList = await loadUserShopViews(trx, user.uid, ctx.timezone, now);
-    return { mobile: user.mobile, country: user.country, shopList };
+    const r = await onboardIn(trx, ctx, req);
+    changed = r.changed;
+    return r.data;
   });
   if (changed) shopChanged(ctx.db, changed);
   return result;
+}
+
+/** The statements of one onboard, inside the caller's transaction. */
+async function onboardIn(trx: Transaction<Database>, ctx: ServiceContext, req: OnboardRequest): Promise<{ data: OnboardData; changed?: string }> {
+  let changed: string | undefined;
+  const now = ctx.now();
+  const ts = toDbTime(now);
+  const country = req.country;
+  const mobile = req.mobile;
+
+  let user: Selectable<UsersTable> | undefined = await q.userByMobile.first(trx, country, mobile);
+  let shopRow = await q.shopByShopUid.first(trx, req.shopUid);
+  // The organisation a new shop would get, chosen now so a new user is inserted with it.
+  const newOrgUid = shopRow ? undefined : newUid('org');
+  let userCreated = false;
+  if (!user) {
+    if (!ctx.autoRegister) {
+      throw new ApiError(404, `mobile: user not registered and auto registration is disabled (SHOP_CHAT_AUTO_REGISTER=false)`);
+    }
+    user = await q.insertUser.first(trx, newUid('user'), mobile, country, shopRow ? shopRow.org_uid : newOrgUid!, ts);
+    if (user) userCreated = true;
+    else user = (await q.userByMobile.first(trx, country, mobile))!; // inserted concurrently
+    if (!user) throw new Error('onboard: user vanished');
+  }
+
+  let created = false;
+  let createdRows: { agent: Selectable<AgentsTable>; seat: Selectable<SeatsTable>; workgroup: Selectable<WorkgroupsTable> } | undefined;
+  if (!shopRow) {
+    const orgUid = newOrgUid!;
+    const shopName = req.shopName ?? req.shopUid;
+    await q.insertOrg.run(trx, orgUid, shopName, ts);
+    const inserted = await q.insertShop.first(trx, newUid('shop'), req.shopUid, orgUid, user.uid, shopName, req.shopLogo ?? null, ts);
+    if (inserted) {
+      created = true;
+      shopRow = inserted;
+      const workgroup: Selectable<WorkgroupsTable> = {
+        uid: newUid('wg'),
+        org_uid: orgUid,
+        shop_uid: inserted.uid,
+        nickname: shopName,
+        enabled: 1,
+        created_at: ts,
+        updated_at: ts,
+      };
+      await q.insertWorkgroup.run(trx, workgroup.uid, orgUid, inserted.uid, shopName, ts);
+      const seat: Selectable<SeatsTable> = {
+        uid: newUid('seat'),
+        org_uid: orgUid,
+        shop_uid: inserted.uid,
+        seat_no: `${req.shopUid}-base-1`,
+        source: 'BASE',
+        status: 'AVAILABLE',
+        base_seat: 1,
+        type: 'CUSTOMER',
+        expire_at: null,
+        assigned_agent_uid: null,
+        assigned_member_uid: null,
+        assigned_at: null,
+        released_at: null,
+        deleted_at: null,
+        created_at: ts,
+        updated_at: ts,
+      };
+      await q.insertBaseSeat.run(trx, seat.uid, orgUid, inserted.uid, seat.seat_no, ts);
+      const agent: Selectable<AgentsTable> = {
+        uid: newUid('agent'),
+        org_uid: orgUid,
+        shop_uid: inserted.uid,
+        user_uid: user.uid,
+        nickname: mobile,
+        enabled: 1,
+        created_at: ts,
+        updated_at: ts,
+      };
+      createdRows = { agent, seat, workgroup };
+      // The new shop's organisation becomes the user's current one.
+      if (user.current_org_uid !== orgUid) {
+        await q.setCurrentOrg.run(trx, orgUid, ts, user.uid);
+        user = { ...user, current_org_uid: orgUid, updated_at: ts };
+      }
+    } else {
+      // Another onboard created the shop concurrently: drop our organisation, reuse theirs.
+      await q.deleteOrg.run(trx, orgUid);
+      shopRow = (await q.shopByShopUid.first(trx, req.shopUid))!;
+      if (!shopRow) throw new Error('onboard: shop vanished');
+      if (user.current_org_uid === orgUid) {
+        // A new user was inserted with the organisation just dropped.
+        await q.setCurrentOrg.run(trx, shopRow.org_uid, ts, user.uid);
+        user = { ...user, current_org_uid: shopRow.org_uid, updated_at: ts };
+      }
+    }
+  }
+
+  if (!created && (req.shopName !== undefined || req.shopLogo !== undefined)) {
+    const changes: { name?: string; logo?: string; updated_at: string } = { updated_at: ts };
+    if (req.shopName !== undefined && req.shopName !== shopRow.name) changes.name = req.shopName;
+    if (req.shopLogo !== undefined && req.shopLogo !== shopRow.logo) changes.logo = req.shopLogo;
+    if (changes.name !== undefined || changes.logo !== undefined) {
+      shopRow = await trx.updateTable('shops').set(changes).where('uid', '=', shopRow.uid).returningAll().executeTakeFirstOrThrow();
+      changed = shopRow.shop_uid;
+    }
+  }
+
+  const agentUid = createdRows ? createdRows.agent.uid : newUid('agent');
+  await q.insertAgent.run(trx, agentUid, shopRow.org_uid, shopRow.uid, user.uid, mobile, ts);
+  await q.insertUserShop.run(trx, user.uid, shopRow.uid, ts);
+  if (!created && user.current_org_uid === null) {
+    await q.setCurrentOrg.run(trx, shopRow.org_uid, ts, user.uid);
+  }
+
+  // A user created here with a shop created here has exactly that shop, with the rows just written.
+  if (userCreated && createdRows) {
+    const { agent, seat, workgroup } = createdRows;
+    const shopList = [toShopView(toShopRecord(shopRow), [agent], [seat], [workgroup], ctx.timezone, now)];
+    return { data: { mobile: user.mobile, country: user.country, shopList }, changed };
+  }
+  const shopList = await loadUserShopViews(trx, user.uid, ctx.timezone, now);
+  return { data: { mobile: user.mobile, country: user.country, shopList }, changed };
+}
+
+const savepoint = preparedRaw('savepoint onboard_item');
+const releaseSavepoint = preparedRaw('release onboard_item');
+const rollbackToSavepoint = preparedRaw('rollback to onboard_item');
+
+interface OnboardJob {
+  ctx: ServiceContext;
+  req: OnboardRequest;
+  resolve(data: OnboardData): void;
+  reject(err: unknown): void;
+  outcome?: { ok: true; data: OnboardData; changed?: string | undefined } | { ok: false; error: unknown };
+}
+
+/** Most onboards in one transaction: bounds the time the event loop spends in one commit. */
+const ONBOARD_BATCH_MAX = 64;
+
+/** Group commit of the onboards of one SQLite database (see onboard); `ctx` supplies the database. */
+class OnboardBatcher {
+  private queue: OnboardJob[] = [];
+  private scheduled = false;
+  private running = false;
+
+  constructor(private readonly ctx: ServiceContext) {}
+
+  submit(ctx: ServiceContext, req: OnboardRequest): Promise<OnboardData> {
+    return new Promise((resolve, reject) => {
+      this.queue.push({ ctx, req, resolve, reject });
+      this.schedule();
+    });
+  }
+
+  /** Runs after this turn's I/O callbacks: every onboard that arrived with them joins the group. */
+  private schedule(): void {
+    if (this.scheduled || this.running) return;
+    this.scheduled = true;
+    setImmediate(() => {
+      this.scheduled = false;
+      void this.run();
+    });
+  }
+
+  private async run(): Promise<void> {
+    this.running = true;
+    const jobs = this.queue.splice(0, ONBOARD_BATCH_MAX);
+    try {
+      await inTransaction(this.ctx, async (trx) => {
+        for (const job of jobs) {
+          job.outcome = undefined; // a retried transaction starts over
+          await savepoint.run(trx);
+          try {
+            const r = await onboardIn(trx, job.ctx, job.req);
+            await releaseSavepoint.run(trx);
+            job.outcome = { ok: true, data: r.data, changed: r.changed };
+          } catch (error) {
+            // Busy or a serialization failure: the whole group is retried (inTransaction), as one onboard was.
+            if (isRetryableTxError(error) && !(error instanceof ApiError)) throw error;
+            await rollbackToSavepoint.run(trx);
+            await releaseSavepoint.run(trx);
+            job.outcome = { ok: false, error };
+          }
+        }
+      });
+      for (const job of jobs) {
+        const o = job.outcome!;
+        if (o.ok) {
+          if (o.changed) shopChanged(this.ctx.db, o.changed);
+          job.resolve(o.data);
+        } else job.reject(o.error);
+      }
+    } catch (err) {
+      for (const job of jobs) job.reject(err); // the commit failed: nothing of the group was written
+    } finally {
+      this.running = false;
+      if (this.queue.length > 0) this.schedule();
+    }
+  }
+}
+
+const batchers = new WeakMap<object, OnboardBatcher>();
+function batcherFor(ctx: ServiceContext): OnboardBatcher {
+  let b = batchers.get(ctx.db);
+  if (!b) batchers.set(ctx.db, (b = new OnboardBatcher(ctx)));
+  return b;
 }
 
 /** Update name and/or logo of a shop (and its workgroup's name). */

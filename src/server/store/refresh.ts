@@ -12,7 +12,8 @@ import type { StorePlatform } from '../../shared/store/api.ts';
 import type { Adapters } from './adapters.ts';
 import { fullJitter, sleep as realSleep, type StoreLogger } from './log.ts';
 import { PlatformError, type PlatformCredentials, type RefreshInput, type TokenSet } from './platform.ts';
-import { aad, affected, clipError, readConnection, type ConnectionRow, type StoreDb } from './repo.ts';
+import { prepared } from '../db/prepared.ts';
+import { aad, affected, asCoreDb, clipError, normalizeRow, readConnection, type ConnectionRow, type StoreDb } from './repo.ts';
 import type { Vault } from './vault.ts';
 import type { WebhookSender } from './webhook.ts';
 
@@ -61,9 +62,64 @@ export interface RefreshOutcome {
   error?: string;
 }
 
+/** What one refresh flight ends with: the token to hand out and what happened to the row. */
+interface Flight {
+  token: string;
+  /** refreshed: the pair changed (by us or another instance); fresh: it did not need to; failed: transient failures exhausted. */
+  outcome: 'refreshed' | 'fresh' | 'failed';
+  error?: string;
+}
+
+// The refresh's own statements, precompiled (db/prepared.ts): a refresh is one read, the lease (which
+// returns the row it leased) and the compare-and-swap — three round trips.
+const takeLease = prepared((db, until: number, owner: string, id: string, now: number) =>
+  db
+    .updateTable('store_connection')
+    .set({ lease_until: until, lease_owner: owner })
+    .where('id', '=', id)
+    .where((eb) => eb.or([eb('lease_until', 'is', null), eb('lease_until', '<', now)]))
+    .returningAll(),
+);
+const storePair = prepared(
+  (
+    db,
+    accessEnc: string,
+    refreshEnc: string | null,
+    credentialsEnc: string | null,
+    expiresAt: number | null,
+    refreshExpiresAt: number | null,
+    scope: string | null,
+    sellerName: string | null,
+    now: number,
+    id: string,
+    version: number,
+  ) =>
+    db
+      .updateTable('store_connection')
+      .set((eb) => ({
+        access_token_enc: accessEnc,
+        refresh_token_enc: refreshEnc,
+        credentials_enc: credentialsEnc,
+        expires_at: expiresAt,
+        refresh_expires_at: refreshExpiresAt,
+        scope,
+        seller_name: sellerName,
+        last_refresh_at: now,
+        last_error: null,
+        fail_count: 0,
+        next_attempt_at: null,
+        lease_until: null,
+        lease_owner: null,
+        version: eb('version', '+', 1),
+        updated_at: now,
+      }))
+      .where('id', '=', id)
+      .where('version', '=', version),
+);
+
 export class TokenManager {
   readonly instanceId: string;
-  private readonly inflight = new Map<string, Promise<string>>();
+  private readonly inflight = new Map<string, Promise<Flight>>();
   private readonly db: StoreDb;
   private readonly vault: Vault;
   private readonly adapters: Adapters;
@@ -102,7 +158,7 @@ export class TokenManager {
     if (!row) throw new StoreTokenError('NOT_CONNECTED', 'store connection not found');
     this.assertUsable(row);
     if (this.isFresh(row)) return this.decryptAccess(row);
-    return this.singleFlight(id, () => this.refreshLoop(id, 'margin'));
+    return (await this.singleFlight(id, () => this.refreshLoop(id, 'margin', row))).token;
   }
 
   /** Refreshes now, whatever the margin (the sweep). Joins a refresh already under way. */
@@ -111,11 +167,10 @@ export class TokenManager {
       const before = await readConnection(this.db, id);
       if (!before || before.status !== 'AUTHORIZED') return { id, result: 'skipped' };
       if (!this.canRefresh(before)) return { id, result: 'skipped' };
-      await this.singleFlight(id, () => this.refreshLoop(id, 'force'));
-      const after = await readConnection(this.db, id);
-      if (after && after.version !== before.version) return { id, result: 'refreshed' };
-      if (after && after.fail_count > before.fail_count) return { id, result: 'failed', error: after.last_error ?? 'refresh failed' };
-      return { id, result: 'fresh' };
+      // The flight tells what happened; no second read of the row to find out.
+      const flight = await this.singleFlight(id, () => this.refreshLoop(id, 'force', before));
+      if (flight.outcome === 'failed') return { id, result: 'failed', error: flight.error ?? 'refresh failed' };
+      return { id, result: flight.outcome };
     } catch (err) {
       if (err instanceof StoreTokenError && err.reason === 'NEEDS_REAUTH') return { id, result: 'needs_reauth', error: err.message };
       return { id, result: 'failed', error: (err as Error).message };
@@ -142,7 +197,7 @@ export class TokenManager {
     throw new StoreTokenError('NOT_CONNECTED', `the store connection is ${row.status}`);
   }
 
-  private singleFlight(id: string, run: () => Promise<string>): Promise<string> {
+  private singleFlight(id: string, run: () => Promise<Flight>): Promise<Flight> {
     const existing = this.inflight.get(id);
     if (existing) return existing;
     const p = run().finally(() => this.inflight.delete(id));
@@ -167,42 +222,44 @@ export class TokenManager {
     };
   }
 
-  private async refreshLoop(id: string, mode: 'margin' | 'force'): Promise<string> {
+  /** `row`: the row as just read by the caller (saves reading it again); re-read on every later pass. */
+  private async refreshLoop(id: string, mode: 'margin' | 'force', row?: ConnectionRow): Promise<Flight> {
     const deadline = this.now() + this.leaseMs + 5_000;
     let seenVersion: number | undefined;
     for (;;) {
-      const row = await readConnection(this.db, id);
+      row ??= await readConnection(this.db, id);
       if (!row) throw new StoreTokenError('NOT_CONNECTED', 'store connection not found');
       this.assertUsable(row);
-      if (seenVersion !== undefined && row.version !== seenVersion) return this.decryptAccess(row); // someone else refreshed
-      if (mode === 'margin' && this.isFresh(row)) return this.decryptAccess(row);
+      // someone else refreshed
+      if (seenVersion !== undefined && row.version !== seenVersion) return { token: this.decryptAccess(row), outcome: 'refreshed' };
+      if (mode === 'margin' && this.isFresh(row)) return { token: this.decryptAccess(row), outcome: 'fresh' };
       seenVersion ??= row.version;
       if (!this.canRefresh(row)) {
         await this.markNeedsReauth(row, 'the access token expired and cannot be refreshed');
         throw new StoreTokenError('NEEDS_REAUTH', 'the store connection needs a new authorisation');
       }
-      if (await this.tryLease(id)) {
-        const held = await readConnection(this.db, id); // re-read after taking the lease
-        if (!held || held.version !== row.version || held.status !== 'AUTHORIZED') {
+      const held = await this.tryLease(id); // the row as leased
+      if (held) {
+        if (held.version !== row.version || held.status !== 'AUTHORIZED') {
           await this.releaseLease(id);
+          row = undefined;
           continue;
         }
         return this.refreshHeld(held);
       }
-      if (this.now() > deadline) return this.fallback(row, 'timed out waiting for another instance to refresh');
+      if (this.now() > deadline) {
+        return { token: this.fallback(row, 'timed out waiting for another instance to refresh'), outcome: 'fresh' };
+      }
       await this.sleep(this.pollMs / 2 + this.random() * this.pollMs);
+      row = undefined;
     }
   }
 
-  private async tryLease(id: string): Promise<boolean> {
+  /** Takes the lease when free (or run out); returns the row as leased, else undefined. */
+  private async tryLease(id: string): Promise<ConnectionRow | undefined> {
     const now = this.now();
-    const r = await this.db
-      .updateTable('store_connection')
-      .set({ lease_until: now + this.leaseMs, lease_owner: this.instanceId })
-      .where('id', '=', id)
-      .where((eb) => eb.or([eb('lease_until', 'is', null), eb('lease_until', '<', now)]))
-      .executeTakeFirst();
-    return affected(r) === 1;
+    const row = await takeLease.first(asCoreDb(this.db), now + this.leaseMs, this.instanceId, id, now);
+    return row ? normalizeRow(row) : undefined;
   }
 
   private async releaseLease(id: string): Promise<void> {
@@ -215,7 +272,7 @@ export class TokenManager {
   }
 
   /** Holding the lease: call the platform (retrying transient failures), then CAS the new pair. */
-  private async refreshHeld(row: ConnectionRow): Promise<string> {
+  private async refreshHeld(row: ConnectionRow): Promise<Flight> {
     const adapter = this.adapters[row.platform as StorePlatform];
     const leaseEnd = this.now() + this.leaseMs;
     let input: RefreshInput;
@@ -235,7 +292,7 @@ export class TokenManager {
       try {
         this.upstreamCalls++;
         const tokens = await adapter.refresh(input);
-        return await this.store(row, input, tokens);
+        return { token: await this.store(row, input, tokens), outcome: 'refreshed' };
       } catch (err) {
         if (err instanceof StoreTokenError) throw err;
         lastError = err as Error;
@@ -265,7 +322,8 @@ export class TokenManager {
       .where('id', '=', row.id)
       .where('lease_owner', '=', this.instanceId)
       .execute();
-    return this.fallback(row, lastError?.message ?? 'refresh failed');
+    const error = clipError(lastError?.message ?? 'refresh failed');
+    return { token: this.fallback(row, lastError?.message ?? 'refresh failed'), outcome: 'failed', error };
   }
 
   /** The current token while it is still valid, else UNAVAILABLE. */
@@ -281,29 +339,20 @@ export class TokenManager {
     const now = this.now();
     // Rotation: the new refresh token replaces the old one; a platform that sends none keeps it.
     const refreshToken = t.refreshToken ?? input.refreshToken;
-    const r = await this.db
-      .updateTable('store_connection')
-      .set((eb) => ({
-        access_token_enc: this.vault.encrypt(t.accessToken, aad.access(row.id)),
-        refresh_token_enc: refreshToken ? this.vault.encrypt(refreshToken, aad.refresh(row.id)) : null,
-        credentials_enc: input.credentials ? this.vault.encrypt(JSON.stringify(input.credentials), aad.credentials(row.id)) : null,
-        expires_at: t.expiresAt,
-        refresh_expires_at: t.refreshExpiresAt ?? (t.refreshToken ? null : row.refresh_expires_at),
-        scope: t.scope ?? row.scope,
-        seller_name: t.sellerName ?? row.seller_name,
-        last_refresh_at: now,
-        last_error: null,
-        fail_count: 0,
-        next_attempt_at: null,
-        lease_until: null,
-        lease_owner: null,
-        version: eb('version', '+', 1),
-        updated_at: now,
-      }))
-      .where('id', '=', row.id)
-      .where('version', '=', row.version)
-      .executeTakeFirst();
-    if (affected(r) !== 1) {
+    const changed = await storePair.run(
+      asCoreDb(this.db),
+      this.vault.encrypt(t.accessToken, aad.access(row.id)),
+      refreshToken ? this.vault.encrypt(refreshToken, aad.refresh(row.id)) : null,
+      input.credentials ? this.vault.encrypt(JSON.stringify(input.credentials), aad.credentials(row.id)) : null,
+      t.expiresAt,
+      t.refreshExpiresAt ?? (t.refreshToken ? null : row.refresh_expires_at),
+      t.scope ?? row.scope,
+      t.sellerName ?? row.seller_name,
+      now,
+      row.id,
+      row.version,
+    );
+    if (changed !== 1) {
       // Only possible when the lease ran out mid-call and another instance wrote first.
       this.log.error({ connectionId: row.id, platform: row.platform }, 'store token refresh lost its compare-and-swap; keeping the stored pair');
       const now2 = await readConnection(this.db, row.id);

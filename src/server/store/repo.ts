@@ -2,6 +2,8 @@
 // (what the API shows) never holds a token, a secret or a code.
 import type { Kysely, Selectable } from 'kysely';
 import type { StoreConnectionView } from '../../shared/store/api.ts';
+import { prepared } from '../db/prepared.ts';
+import type { Database } from '../db/types.ts';
 import type { StoreConnectionTable, StoreTables } from './tables.ts';
 
 export type ConnectionRow = Selectable<StoreConnectionTable>;
@@ -29,8 +31,13 @@ export function normalizeRow(r: ConnectionRow): ConnectionRow {
   };
 }
 
+/** The core database type, which includes the store tables: what `prepared()` queries are built on. */
+export const asCoreDb = (db: StoreDb): Kysely<Database> => db as unknown as Kysely<Database>;
+
+const connectionById = prepared((db, id: string) => db.selectFrom('store_connection').selectAll().where('id', '=', id));
+
 export async function readConnection(db: StoreDb, id: string): Promise<ConnectionRow | undefined> {
-  const row = await db.selectFrom('store_connection').selectAll().where('id', '=', id).executeTakeFirst();
+  const row = await connectionById.first(asCoreDb(db), id);
   return row ? normalizeRow(row) : undefined;
 }
 

@@ -11,6 +11,12 @@ import type { StoreConfig } from './config.ts';
 export const SWEEP_WINDOW_MS = 7 * 24 * 3_600_000;
 /** A connection refreshed less than this long ago is left alone by the sweep (unless it needs it). */
 export const SWEEP_MIN_AGE_MS = 24 * 3_600_000;
+/**
+ * Refreshes in flight at once in a pass. A refresh is three short statements around one upstream
+ * call, so the pass is bound by the platforms' latency: 16 in flight refresh 10,000 connections
+ * against a 100 ms platform in about a minute, while keeping the burst on any one platform small.
+ */
+export const SWEEP_CONCURRENCY = 16;
 
 export interface SweepDeps {
   db: object;
@@ -80,7 +86,7 @@ export async function refreshDue(deps: SweepDeps, options: RefreshDueOptions = {
       options.onProgress?.({ ...p, last: r });
     }
   };
-  await Promise.all(Array.from({ length: Math.max(1, Math.min(options.concurrency ?? 4, ids.length || 1)) }, worker));
+  await Promise.all(Array.from({ length: Math.max(1, Math.min(options.concurrency ?? SWEEP_CONCURRENCY, ids.length || 1)) }, worker));
   await service.pruneStates().catch(() => 0);
   return p;
 }

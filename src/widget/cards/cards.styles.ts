@@ -1,11 +1,22 @@
 import { css } from 'lit';
 
+// :host — `contain: content`: a card is laid out and painted on its own (nothing inside moves the
+// page); `content-visibility: auto`: a card outside the viewport is not laid out or painted until it
+// comes near, so a chat with hundreds of cards lays out the few on screen; until then it counts as
+// 100px high (the usual card). Containment clips at the card's edge, so the focus ring is drawn
+// inside it. (Comments stay out of the css`` text: it ships in the bundle as written.)
 export const cardStyles = css`
   :host {
     display: block;
     max-width: var(--shop-chat-card-max-width, 360px);
     font-size: 14px;
     line-height: 1.45;
+    contain: content;
+    content-visibility: auto;
+    contain-intrinsic-size: auto 100px;
+  }
+  .card:focus-visible {
+    outline-offset: -3px;
   }
   .card {
     display: flex;

@@ -1,7 +1,8 @@
 import { html, nothing } from 'lit';
 import { property } from 'lit/decorators.js';
 import { orderGoods, parseOrderInfo, resolveNavigatePath, type OrderInfo, type OrderInfoInput } from '../../shared/index.ts';
-import { ShopChatCardBase, renderGoods, type CardContext } from './card-base.ts';
+import { ShopChatCardBase, cachedRow, renderGoods, type CardContext } from './card-base.ts';
+import type { Messages } from '../i18n.ts';
 
 /**
  * An order card (`orderInfo` of the Bytedesk chat page): order number, status, nested goods, total,
@@ -55,6 +56,8 @@ export class ShopChatOrderCard extends ShopChatCardBase<OrderInfo> {
     return resolveNavigatePath('order', info, { orderDetailPath: this.orderDetailPath });
   }
 
+  private _rows: { row?: { value: OrderInfo; m: Messages; node: unknown } } = {};
+
   protected renderInfo(o: OrderInfo, c: CardContext) {
     const { m } = c;
     const status = o.statusText || o.status;
@@ -65,7 +68,7 @@ export class ShopChatOrderCard extends ShopChatCardBase<OrderInfo> {
         <span part="order-uid" class="title">${m.order} ${o.uid}</span>
         ${status ? html`<span part="status" class="status">${status}</span>` : nothing}
       </div>
-      ${orderGoods(o).map((g) => renderGoods(g, c, true))}
+      ${cachedRow(this._rows, o, c.m, () => orderGoods(o).map((g) => renderGoods(g, c, true)))}
       ${total ? html`<span class="field">${m.total}: <span part="total" class="total">${total}</span></span>` : nothing}
       ${field('payment', m.payment, o.paymentMethod)} ${field('time', m.time, o.time)}
       ${field('receiver', m.receiver, o.shippingAddress?.name)}`;
