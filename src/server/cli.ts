@@ -43,7 +43,7 @@ async function run(argv: string[]): Promise<number> {
       refreshTokenTtlSeconds: config.refreshTokenTtlSeconds,
       now: () => new Date(),
     };
-    if (group === 'store') return await storeRefreshDue(handle.db, config, Number(values.concurrency ?? 4));
+    if (group === 'store') return await storeRefreshDue(handle.db, config, values.concurrency === undefined ? undefined : Number(values.concurrency));
     if (action === 'create') {
       if (!values.name) {
         process.stderr.write('--name is required\n');
@@ -82,8 +82,9 @@ async function run(argv: string[]): Promise<number> {
 }
 
 /** One pass of the refresh sweep with a progress line on stderr and the counts as JSON on stdout. */
-async function storeRefreshDue(db: DatabaseHandle['db'], config: Config, concurrency: number): Promise<number> {
-  if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 256) {
+async function storeRefreshDue(db: DatabaseHandle['db'], config: Config, concurrency: number | undefined): Promise<number> {
+  // Without --concurrency, the sweep's own default applies.
+  if (concurrency !== undefined && (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 256)) {
     process.stderr.write('--concurrency must be an integer from 1 to 256\n');
     return 2;
   }
@@ -95,7 +96,7 @@ async function storeRefreshDue(db: DatabaseHandle['db'], config: Config, concurr
   const result = await refreshDue(
     { db, config, log: { debug() {}, info() {}, warn, error: warn }, now: () => new Date() },
     {
-      concurrency,
+      ...(concurrency === undefined ? {} : { concurrency }),
       onProgress: (p) => {
         // Every connection on a terminal, every 10 % otherwise: readable in CI logs too.
         const step = process.stderr.isTTY ? 1 : Math.max(1, Math.ceil(p.total / 10));
