@@ -1,6 +1,7 @@
 // Browser tests of the widget: @open-wc/testing in the system Chromium (no browser download).
 import { esbuildPlugin } from '@web/dev-server-esbuild';
 import { chromeLauncher } from '@web/test-runner-chrome';
+import { CHROME_ARGS, chromePath } from './scripts/chromium.mjs';
 
 export default {
   files: ['test/browser/**/*.test.ts'],
@@ -12,16 +13,9 @@ export default {
   browsers: [
     chromeLauncher({
       launchOptions: {
-        executablePath: process.env.CHROME_PATH || '/usr/bin/chromium',
+        executablePath: chromePath(),
         headless: true,
-        args: [
-          '--no-sandbox',
-          '--disable-gpu',
-          '--disable-background-networking',
-          '--disable-component-update',
-          '--no-first-run',
-          '--disable-sync',
-        ],
+        args: CHROME_ARGS,
       },
     }),
   ],

@@ -3,6 +3,19 @@
 import { existsSync } from 'node:fs';
 import { execSync } from 'node:child_process';
 
+/** Flags for headless Chromium here: root needs --no-sandbox; the rest keep it off the (closed) network. */
+export const CHROME_ARGS = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--no-first-run',
+  '--disable-sync',
+];
+
+/** The binary the test runners launch (scripts/test.mjs sets CHROME_PATH after findChromium). */
+export const chromePath = () => process.env.CHROME_PATH || '/usr/bin/chromium';
+
 export function findChromium({ install = true } = {}) {
   const candidates = [process.env.CHROME_PATH, '/usr/bin/chromium', '/usr/bin/chromium-browser'].filter(Boolean);
   const found = candidates.find((p) => existsSync(p));

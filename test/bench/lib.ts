@@ -1,7 +1,6 @@
 // Shared helpers of the benchmarks: statistics, tables, child processes, ports, memory.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { cpus } from 'node:os';
 import { fileURLToPath } from 'node:url';
 
@@ -58,17 +57,7 @@ export function cpuInfo() {
   return { count: c.length, model: c[0]?.model ?? 'unknown' };
 }
 
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.unref();
-    s.on('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => resolve(port));
-    });
-  });
-}
+export { freePort } from '../helpers/net.ts';
 
 /** Resident set size of a process, bytes (Linux /proc), or null. */
 export function rssOf(pid: number): number | null {

@@ -6,23 +6,11 @@ import { writeFileSync } from 'node:fs';
 import { chromium } from 'playwright-core';
 import { printProfile } from './cpuprofile.ts';
 import { CHROME_ARGS, chromePath, startStaticServer } from './static-server.ts';
+import { GOODS, PAINT_PAGE } from './widget.ts';
 
-const GOODS = {
-  uid: 'goods_demo_001',
-  type: 'GOODS',
-  shopUid: 'shop_demo_005',
-  title: '演示商品 Demo product with a fairly long title that wraps',
-  description: '商品描述 — a description of the product, clamped to two lines',
-  price: 99,
-  image: 'http://127.0.0.1:1/none.png',
-  url: 'https://example.com/goods/1',
-  quantity: 1,
-  tagList: ['新品', 'sale'],
-  navigateToPath: '/pages/goods/detail/index?type=goods&goodsUid=goods_demo_001&shopUid=shop_demo_005',
-};
 const runs = Number(process.argv[2] ?? 5);
 const srv = await startStaticServer();
-srv.pages.set('/paint', `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>paint</title></head><body><main id="root"></main></body></html>`);
+srv.pages.set('/paint', PAINT_PAGE);
 const browser = await chromium.launch({ executablePath: chromePath(), args: CHROME_ARGS });
 const page = await browser.newPage();
 const cdp = await page.context().newCDPSession(page);

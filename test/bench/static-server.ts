@@ -60,5 +60,4 @@ export async function startStaticServer(): Promise<StaticServer> {
   };
 }
 
-export const CHROME_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run', '--disable-sync'];
-export const chromePath = () => process.env.CHROME_PATH || '/usr/bin/chromium';
+export { CHROME_ARGS, chromePath } from '../../scripts/chromium.mjs';

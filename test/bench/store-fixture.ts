@@ -9,7 +9,7 @@ import { createAdapters } from '../../src/server/store/adapters.ts';
 import { parseStoreConfig } from '../../src/server/store/config.ts';
 import { silentLogger, type StoreLogger } from '../../src/server/store/log.ts';
 import { TokenManager } from '../../src/server/store/refresh.ts';
-import { aad, storeDb } from '../../src/server/store/repo.ts';
+import { aad, newConnectionRow, storeDb } from '../../src/server/store/repo.ts';
 import { createVault, type Vault } from '../../src/server/store/vault.ts';
 
 export interface StoreFixture {
@@ -57,29 +57,14 @@ export async function insertDueConnections(
     pairs.set(id, pair);
     ids.push(id);
     rows.push({
-      id,
-      shop_uid: `bench_shop_${i}_${id.slice(-6)}`,
-      org_uid: null,
-      platform: 'SHOPLAZZA',
-      seller_id: store,
+      ...newConnectionRow({ id, shopUid: `bench_shop_${i}_${id.slice(-6)}`, orgUid: null, platform: 'SHOPLAZZA', authType: 'URL', sellerId: store, now }),
       seller_name: store,
       seller_key: `SHOPLAZZA:${store}:${id.slice(-6)}`,
-      auth_type: 'URL',
       status: 'AUTHORIZED',
       access_token_enc: vault.encrypt(pair.accessToken, aad.access(id)),
       refresh_token_enc: vault.encrypt(pair.refreshToken, aad.refresh(id)),
-      credentials_enc: null,
-      auth_fingerprint: null,
       scope: 'read_shop',
       expires_at: now + 60_000, // due: inside every margin
-      refresh_expires_at: null,
-      last_refresh_at: null,
-      last_error: null,
-      next_attempt_at: null,
-      lease_until: null,
-      lease_owner: null,
-      created_at: now,
-      updated_at: now,
     });
   }
   for (let i = 0; i < rows.length; i += 200) await db.insertInto('store_connection').values(rows.slice(i, i + 200)).execute();

@@ -7,7 +7,8 @@ import { ensureBuilt } from './bundles.ts';
 import { fmt, median, table, type BenchOptions, type Check } from './lib.ts';
 import { CHROME_ARGS, chromePath, startStaticServer, type StaticServer } from './static-server.ts';
 
-const GOODS = {
+/** The card every widget figure renders (the profiling aid profile-cards.ts uses it too). */
+export const GOODS = {
   uid: 'goods_demo_001',
   type: 'GOODS',
   shopUid: 'shop_demo_005',
@@ -21,7 +22,7 @@ const GOODS = {
   navigateToPath: '/pages/goods/detail/index?type=goods&goodsUid=goods_demo_001&shopUid=shop_demo_005',
 };
 
-const PAINT_PAGE = `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>paint</title></head><body><main id="root"></main></body></html>`;
+export const PAINT_PAGE = `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>paint</title></head><body><main id="root"></main></body></html>`;
 
 function loadPage(chatUrl: string) {
   return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>storefront</title></head>

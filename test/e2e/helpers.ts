@@ -4,35 +4,17 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type Page } from 'playwright-core';
+import { CHROME_ARGS, chromePath } from '../../scripts/chromium.mjs';
+import { freePort } from '../helpers/net.ts';
+
 
 export const ROOT = resolve(fileURLToPath(new URL('../..', import.meta.url)));
 export const SCREENSHOTS = join(ROOT, 'test/e2e/screenshots');
 
-export const CHROME_ARGS = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--no-first-run',
-  '--disable-sync',
-];
-
-export function freePort(): Promise<number> {
-  return new Promise((res, rej) => {
-    const s = createServer();
-    s.unref();
-    s.on('error', rej);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => res(port));
-    });
-  });
-}
 
 export interface RunningServer {
   base: string;
@@ -114,7 +96,7 @@ export async function startServer(opts: { env?: Record<string, string>; dir?: st
 }
 
 export function launchBrowser(): Promise<Browser> {
-  return chromium.launch({ executablePath: process.env.CHROME_PATH || '/usr/bin/chromium', args: CHROME_ARGS });
+  return chromium.launch({ executablePath: chromePath(), args: CHROME_ARGS });
 }
 
 export interface WatchedPage {

@@ -9,7 +9,7 @@ import { Kysely, PostgresDialect, SqliteDialect, sql } from 'kysely';
 import pg from 'pg';
 import { storeMigration } from '../../src/server/store/migration.ts';
 import type { StoreLogger } from '../../src/server/store/log.ts';
-import { aad, type StoreDb } from '../../src/server/store/repo.ts';
+import { aad, newConnectionRow, type StoreDb } from '../../src/server/store/repo.ts';
 import type { StoreTables } from '../../src/server/store/tables.ts';
 import { Vault } from '../../src/server/store/vault.ts';
 
@@ -95,29 +95,13 @@ export async function seedConnection(db: StoreDb, vault: Vault, s: SeedInput): P
   await db
     .insertInto('store_connection')
     .values({
-      id,
-      shop_uid: s.shopUid ?? `shop_${id}`,
-      org_uid: s.orgUid ?? 'org_test',
-      platform: s.platform,
-      seller_id: s.sellerId,
-      seller_name: null,
+      ...newConnectionRow({ id, shopUid: s.shopUid ?? `shop_${id}`, orgUid: s.orgUid ?? 'org_test', platform: s.platform, authType: s.authType ?? 'URL', sellerId: s.sellerId, now }),
       seller_key: `${s.platform}:${s.sellerId}`,
-      auth_type: s.authType ?? 'URL',
       status: s.status ?? 'AUTHORIZED',
       access_token_enc: vault.encrypt(s.accessToken, aad.access(id)),
       refresh_token_enc: s.refreshToken ? vault.encrypt(s.refreshToken, aad.refresh(id)) : null,
       credentials_enc: s.credentials ? vault.encrypt(JSON.stringify(s.credentials), aad.credentials(id)) : null,
-      auth_fingerprint: null,
-      scope: null,
       expires_at: s.expiresAt,
-      refresh_expires_at: null,
-      last_refresh_at: null,
-      last_error: null,
-      next_attempt_at: null,
-      lease_until: null,
-      lease_owner: null,
-      created_at: now,
-      updated_at: now,
     })
     .execute();
   return id;

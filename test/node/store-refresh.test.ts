@@ -10,6 +10,7 @@ import { aad, readConnection, type StoreDb } from '../../src/server/store/repo.t
 import { createWebhookSender, type WebhookSender } from '../../src/server/store/webhook.ts';
 import type { Vault } from '../../src/server/store/vault.ts';
 import { FakeWebhookReceiver, fakeStoreEnv, startFakes } from '../fakes/platforms.ts';
+import { PG_URL, postgresMissing } from '../helpers/postgres.ts';
 import { captureLogger, pgStoreDb, seedConnection, sqliteStoreDb, testVault, type TestDb } from '../fakes/store-harness.ts';
 
 type Fakes = Awaited<ReturnType<typeof startFakes>>;
@@ -203,17 +204,10 @@ describe('store token refresh engine', () => {
   });
 });
 
-describe('store token refresh across two instances on PostgreSQL', () => {
-  const url = process.env.TEST_DATABASE_URL;
-  if (!url) {
-    if (process.env.CI === 'true') {
-      it('needs TEST_DATABASE_URL under CI=true', () => assert.fail('TEST_DATABASE_URL is not set'));
-    } else {
-      console.log('# SKIP store PostgreSQL tests: TEST_DATABASE_URL is not set');
-      it.skip('TEST_DATABASE_URL is not set');
-    }
-    return;
-  }
+const PG_SUITE = 'store token refresh across two instances on PostgreSQL';
+if (!PG_URL) postgresMissing(PG_SUITE);
+else describe(PG_SUITE, () => {
+  const url = PG_URL!;
   let f: Fakes;
   let pgdb: Awaited<ReturnType<typeof pgStoreDb>>;
   before(async () => {

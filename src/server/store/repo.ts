@@ -9,6 +9,46 @@ import type { StoreConnectionTable, StoreTables } from './tables.ts';
 export type ConnectionRow = Selectable<StoreConnectionTable>;
 export type StoreDb = Kysely<StoreTables>;
 
+/**
+ * A whole connection row in its starting state: PENDING, no tokens, no lease. Callers spread it
+ * and override what they know, so a new column is given its default in one place.
+ */
+export function newConnectionRow(c: {
+  id: string;
+  shopUid: string;
+  orgUid: string | null;
+  platform: string;
+  authType: string;
+  sellerId: string | null;
+  now: number;
+}) {
+  return {
+    id: c.id,
+    shop_uid: c.shopUid,
+    org_uid: c.orgUid,
+    platform: c.platform,
+    seller_id: c.sellerId,
+    seller_name: null as string | null,
+    seller_key: null as string | null,
+    auth_type: c.authType,
+    status: 'PENDING',
+    access_token_enc: null as string | null,
+    refresh_token_enc: null as string | null,
+    credentials_enc: null as string | null,
+    auth_fingerprint: null as string | null,
+    scope: null as string | null,
+    expires_at: null as number | null,
+    refresh_expires_at: null as number | null,
+    last_refresh_at: null as number | null,
+    last_error: null as string | null,
+    next_attempt_at: null as number | null,
+    lease_until: null as number | null,
+    lease_owner: null as string | null,
+    created_at: c.now,
+    updated_at: c.now,
+  };
+}
+
 /** Their `Kysely<Database>` (which extends StoreTables) seen as ours. */
 export const storeDb = (db: unknown): StoreDb => db as StoreDb;
 

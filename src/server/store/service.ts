@@ -18,7 +18,7 @@ import type { StoreConfig } from './config.ts';
 import type { StoreLogger } from './log.ts';
 import { PlatformError, type PlatformAdapter, type PlatformCredentials, type TokenSet } from './platform.ts';
 import { StoreTokenError, TokenManager, type RetryPolicy } from './refresh.ts';
-import { aad, affected, clipError, findConnection, normalizeRow, readConnection, storeDb, toView, type ConnectionRow, type StoreDb } from './repo.ts';
+import { aad, affected, clipError, findConnection, newConnectionRow, normalizeRow, readConnection, storeDb, toView, type ConnectionRow, type StoreDb } from './repo.ts';
 import { createVault, type Vault } from './vault.ts';
 import { createWebhookSender, type WebhookSender } from './webhook.ts';
 
@@ -168,7 +168,7 @@ export class StoreService {
       try {
         await this.db
           .insertInto('store_connection')
-          .values(this.emptyRow(id, shop, req.platform, 'URL', req.sellerId ?? null, now))
+          .values(newConnectionRow({ id, shopUid: shop.shopUid, orgUid: shop.orgUid, platform: req.platform, authType: 'URL', sellerId: req.sellerId ?? null, now }))
           .execute();
       } catch (err) {
         if (!isUniqueViolation(err)) throw err;
@@ -236,34 +236,6 @@ export class StoreService {
       fingerprint,
     });
     return { connection: toView(row) };
-  }
-
-  private emptyRow(id: string, shop: StoreShop, platform: StorePlatform, authType: StoreAuthType, sellerId: string | null, now: number) {
-    return {
-      id,
-      shop_uid: shop.shopUid,
-      org_uid: shop.orgUid,
-      platform,
-      seller_id: sellerId,
-      seller_name: null,
-      seller_key: null,
-      auth_type: authType,
-      status: 'PENDING',
-      access_token_enc: null,
-      refresh_token_enc: null,
-      credentials_enc: null,
-      auth_fingerprint: null,
-      scope: null,
-      expires_at: null,
-      refresh_expires_at: null,
-      last_refresh_at: null,
-      last_error: null,
-      next_attempt_at: null,
-      lease_until: null,
-      lease_owner: null,
-      created_at: now,
-      updated_at: now,
-    };
   }
 
   /** Stores a new authorisation in one write (insert, or CAS on the version of the existing row). */
@@ -356,7 +328,7 @@ export class StoreService {
         .where('status', 'in', ['PENDING', 'FAILED'])
         .execute();
     } else {
-      const row = { ...this.emptyRow(newConnectionId(), shop, platform, authType, sellerId, now), status: 'FAILED', last_error: clipError(reason) };
+      const row = { ...newConnectionRow({ id: newConnectionId(), shopUid: shop.shopUid, orgUid: shop.orgUid, platform, authType, sellerId, now }), status: 'FAILED', last_error: clipError(reason) };
       await this.db.insertInto('store_connection').values(row).execute().catch((err) => {
         if (!isUniqueViolation(err)) throw err;
       });

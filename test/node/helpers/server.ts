@@ -6,6 +6,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { after, before, describe, test } from 'node:test';
+import { PG_URL, postgresMissing } from '../../helpers/postgres.ts';
+
+export { PG_URL };
 import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fastify';
 import type { Kysely } from 'kysely';
 import pg from 'pg';
@@ -45,7 +48,6 @@ const BASE_ENV: Record<string, string> = {
   NODE_ENV: 'test',
 };
 
-export const PG_URL = process.env.TEST_DATABASE_URL;
 
 export async function createHarness(kind: DialectName, opts: HarnessOptions = {}): Promise<Harness> {
   let url: string;
@@ -116,8 +118,6 @@ export async function createHarness(kind: DialectName, opts: HarnessOptions = {}
   };
 }
 
-let pgNoticePrinted = false;
-
 /**
  * Runs `fn` as a suite on SQLite, then on PostgreSQL (`TEST_DATABASE_URL`). Without it the
  * PostgreSQL run is skipped with a visible line, except under CI=true, where it fails.
@@ -125,19 +125,7 @@ let pgNoticePrinted = false;
 export function describeEachDatabase(name: string, fn: (h: () => Harness, kind: DialectName) => void, opts: HarnessOptions = {}): void {
   for (const kind of ['sqlite', 'postgres'] as const) {
     if (kind === 'postgres' && !PG_URL) {
-      if (process.env.CI === 'true') {
-        describe(`${name} [postgres]`, () => {
-          test('TEST_DATABASE_URL is required when CI=true', () => {
-            throw new Error('TEST_DATABASE_URL must be set when CI=true (PostgreSQL tests cannot be skipped in CI)');
-          });
-        });
-      } else {
-        if (!pgNoticePrinted) {
-          pgNoticePrinted = true;
-          console.log('PostgreSQL tests skipped: TEST_DATABASE_URL not set');
-        }
-        describe(`${name} [postgres]`, { skip: 'PostgreSQL tests skipped: TEST_DATABASE_URL not set' }, () => {});
-      }
+      postgresMissing(`${name} [postgres]`);
       continue;
     }
     describe(`${name} [${kind}]`, () => {
