@@ -28,8 +28,12 @@ const lib = (entry, format, fileName, extra = {}) =>
 const started = Date.now();
 // ESM for bundlers and import maps: lit stays a dependency.
 await lib('src/widget/index.ts', 'es', 'shop-chat.js', { rolldownOptions: { external: [/^lit(\/|$)/, /^@lit\//, /^lit-html(\/|$)/, /^lit-element(\/|$)/] } });
-// Classic <script>: everything inlined.
-await lib('src/widget/iife.ts', 'iife', 'shop-chat.iife.js');
+// Classic <script>: everything inlined. The elements use lit's ReactiveElement, not lit-html: `lit`,
+// lit-element and lit-html only register themselves (version lists, polyfill hooks) when nothing
+// of theirs is used, so they may go.
+await lib('src/widget/iife.ts', 'iife', 'shop-chat.iife.js', {
+  rolldownOptions: { treeshake: { moduleSideEffects: [{ test: /\/node_modules\/(lit|lit-element|lit-html)\//, sideEffects: false }] } },
+});
 // URL helpers alone (WeChat mini-program code: no DOM, no URLSearchParams, no lit, no zod).
 await lib('src/shared/url-entry.ts', 'es', 'shop-chat-url.js');
 

@@ -1,4 +1,4 @@
-// True when dist/ is missing or older than any widget/shared source: `npm start` builds first then.
+// Staleness of build outputs: `npm start` rebuilds what is missing or older than its sources.
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 
@@ -11,9 +11,15 @@ function newest(dir) {
   return t;
 }
 
+/** True when `output` (relative to `root`) is missing or older than any file under `sources`. */
+export function isStale(root, output, sources) {
+  const out = join(root, output);
+  if (!existsSync(out)) return true;
+  const built = statSync(out).mtimeMs;
+  return sources.some((d) => existsSync(join(root, d)) && newest(join(root, d)) > built);
+}
+
+/** The widget's dist/ (stamped by build.mjs) against the widget and shared sources. */
 export function distIsStale(root = '.') {
-  const stamp = join(root, 'dist/.build-stamp');
-  if (!existsSync(stamp)) return true;
-  const built = statSync(stamp).mtimeMs;
-  return ['src/shared', 'src/widget'].some((d) => existsSync(join(root, d)) && newest(join(root, d)) > built);
+  return isStale(root, 'dist/.build-stamp', ['src/shared', 'src/widget']);
 }

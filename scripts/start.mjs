@@ -1,8 +1,9 @@
 #!/usr/bin/env node
-// `npm start`: builds the widget when dist/ is missing or stale, then runs the server in this process.
+// `npm start`: builds the widget (dist/) and the server (build/server/) when missing or stale, then
+// runs the compiled server in this process: plain JavaScript, no TypeScript loader.
 import { execFileSync } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
-import { register } from 'tsx/esm/api';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { SERVER_ENTRY, buildServer, serverIsStale } from './build-server.mjs';
 import { distIsStale } from './stale.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
@@ -11,5 +12,5 @@ if (distIsStale(root)) {
   console.log('dist/ is missing or older than the sources: building the widget first');
   execFileSync(process.execPath, ['scripts/build.mjs'], { stdio: 'inherit' });
 }
-register();
-await import('../src/server/main.ts');
+if (serverIsStale(root)) await buildServer(root);
+await import(pathToFileURL(`${root}/${SERVER_ENTRY}`).href);

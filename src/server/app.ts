@@ -16,7 +16,7 @@ import {
 import { Redis } from 'ioredis';
 import type { Kysely } from 'kysely';
 import type { DestinationStream } from 'pino';
-import { createAuth } from './auth.ts';
+import { bearerDigest, createAuth } from './auth.ts';
 import type { Config } from './config.ts';
 import type { DialectName } from './db/index.ts';
 import type { Database } from './db/types.ts';
@@ -153,6 +153,7 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
   // Responses: zod schema → JSON Schema → fast-json-stringify, compiled once per route (serializer.ts).
   app.setSerializerCompiler(fastSerializerCompiler);
   app.decorateRequest('principal', null as never);
+  app.decorateRequest('bearerDigest', null);
 
   app.addHook('onSend', (request, reply, payload, done) => {
     reply.header('x-request-id', request.id);
@@ -237,7 +238,11 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
   const ipLimiter = limiter({ max: config.rateLimit.perIp, keyGenerator: (request) => `ip:${request.ip}` });
   const tokenLimiter = limiter({
     max: config.rateLimit.perToken,
-    keyGenerator: (request) => `tok:${createHash('sha256').update(request.headers.authorization ?? '').digest('base64url')}`,
+    // The token's digest (shared with authentication); a malformed header is limited by its own hash.
+    keyGenerator: (request) => {
+      const digest = bearerDigest(request);
+      return `tok:${digest.length > 0 ? digest.toString('base64url') : createHash('sha256').update(request.headers.authorization ?? '').digest('base64url')}`;
+    },
   });
   const UNLIMITED = new Set(['/healthz', '/readyz']);
   const exceeded = (reply: FastifyReply, limit: { isAllowed: boolean; isExceeded?: boolean; ttlInSeconds?: number }) => {

@@ -14,6 +14,8 @@ declare module 'fastify' {
   interface FastifyRequest {
     /** Set by `requireToken` / `requireAdmin`; read it only on routes that use one of them. */
     principal: Principal;
+    /** SHA-256 of the bearer token (`bearerDigest`); null until computed, empty when there is none. */
+    bearerDigest: Buffer | null;
   }
 }
 
@@ -28,22 +30,38 @@ export interface Auth {
   authenticate(header: string | undefined): Promise<Principal>;
 }
 
+const BEARER = /^Bearer\s+([A-Za-z0-9._~+/=-]+)\s*$/i;
+const NO_TOKEN = Buffer.alloc(0);
+
+/** The SHA-256 of the well-formed bearer token of `header`, or an empty buffer. */
+function digestOf(header: string | undefined): Buffer {
+  const token = header === undefined ? undefined : BEARER.exec(header)?.[1];
+  return token ? createHash('sha256').update(token, 'utf8').digest() : NO_TOKEN;
+}
+
+/**
+ * The SHA-256 of the request's bearer token, computed once per request: the per-token rate limit
+ * keys on it and authentication looks the token up by it. Empty when there is no well-formed token.
+ */
+export function bearerDigest(request: FastifyRequest): Buffer {
+  return (request.bearerDigest ??= digestOf(request.headers.authorization));
+}
+
 export function createAuth(deps: { db: Kysely<Database>; config: Pick<Config, 'adminToken'>; now: () => Date }): Auth {
   // One SHA-256 of the presented token per request: its digest is compared (constant time) with the
   // configured admin token's, computed once here, and its hex form is the indexed lookup key.
   const admin = deps.config.adminToken;
   const adminDigest = admin !== undefined ? createHash('sha256').update(admin, 'utf8').digest() : undefined;
-  async function authenticate(header: string | undefined): Promise<Principal> {
+  async function authenticate(header: string | undefined, digest = digestOf(header)): Promise<Principal> {
     if (header === undefined || header.trim() === '') throw new ApiError(401, 'Authorization: Bearer token required');
-    const m = /^Bearer\s+([A-Za-z0-9._~+/=-]+)\s*$/i.exec(header);
-    const token = m?.[1];
-    if (!token) throw new ApiError(401, 'Authorization: malformed bearer token');
-    const digest = createHash('sha256').update(token, 'utf8').digest();
+    if (digest.length === 0) throw new ApiError(401, 'Authorization: malformed bearer token');
     if (adminDigest !== undefined && timingSafeEqual(digest, adminDigest)) return { kind: 'admin' };
+    const token = BEARER.exec(header)![1]!;
     if (!token.startsWith(ACCESS_TOKEN_PREFIX) && !token.startsWith(ADMIN_TOKEN_PREFIX)) {
       throw new ApiError(401, 'Authorization: invalid token');
     }
-    // Not cached across requests: a revoked or refreshed token is refused on its very next use.
+    // Looked up on every request (services/tokens.ts: exact cache on SQLite), so a revoked or
+    // refreshed token is refused on its very next use.
     const row = await findAuthToken(deps.db, digest.toString('hex'));
     if (!row || row.deleted_at !== null) throw new ApiError(401, 'Authorization: invalid token');
     if (Number(row.revoked) === 1) throw new ApiError(401, 'Authorization: token revoked');
@@ -55,13 +73,13 @@ export function createAuth(deps: { db: Kysely<Database>; config: Pick<Config, 'a
     return { kind: 'org', orgUid: row.org_uid, tokenUid: row.uid };
   }
   const requireToken: AuthHook = async (request) => {
-    request.principal = await authenticate(request.headers.authorization);
+    request.principal = await authenticate(request.headers.authorization, bearerDigest(request));
   };
   const requireAdmin: AuthHook = async (request, reply) => {
     await requireToken(request, reply);
     if (request.principal.kind !== 'admin') throw new ApiError(403, 'only the platform administrator may do this');
   };
-  return { requireToken, requireAdmin, authenticate };
+  return { requireToken, requireAdmin, authenticate: (header) => authenticate(header) };
 }
 
 export function isAdmin(principal: Principal): principal is { kind: 'admin'; tokenUid?: string } {

@@ -1,12 +1,16 @@
-import { createHash, randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 
 export const ACCESS_TOKEN_PREFIX = 'sc_at_';
 export const REFRESH_TOKEN_PREFIX = 'sc_rt_';
 export const ADMIN_TOKEN_PREFIX = 'sc_adm_';
 
-/** A new uid such as `org_3f2a…` (prefix + 24 hex characters). */
+/**
+ * A new uid such as `org_0193f2a4c1e07b9d…` (prefix + 24 hex characters): 12 of milliseconds since
+ * 1970, then 12 random (48 bits), as in UUIDv7. Time order makes each insert land at the end of the
+ * uid indexes instead of on a random page: a group commit of onboards writes a fraction of the pages.
+ */
 export function newUid(prefix: string): string {
-  return `${prefix}_${randomUUID().replace(/-/g, '').slice(0, 24)}`;
+  return `${prefix}_${Date.now().toString(16).padStart(12, '0')}${randomBytes(6).toString('hex')}`;
 }
 
 /** A random token: prefix + 32 random bytes in base64url. */

@@ -99,75 +99,98 @@ export const MESSAGES = {
   oneOf: (values: readonly string[]) => `must be one of ${values.join(', ')}`,
 } as const;
 
+/** A validation failure; the path is filled in on the way out, so valid input builds no paths. */
 class Problem {
-  constructor(public path: string[], public message: string) {}
+  path: string[] = [];
+  constructor(public message: string) {}
+}
+
+/** Prefixes `key` to a Problem's path (other errors pass through unchanged). */
+function under(e: unknown, key: string): unknown {
+  if (e instanceof Problem) e.path.unshift(key);
+  return e;
 }
 
 const isObject = (v: unknown): v is Record<string, unknown> => !!v && typeof v === 'object' && !Array.isArray(v);
 const own = (o: Record<string, unknown>, k: string) => (Object.prototype.hasOwnProperty.call(o, k) ? o[k] : undefined);
 
-function str(v: unknown, max: number, at: string[]): string {
-  if (typeof v !== 'string') throw new Problem(at, MESSAGES.type);
-  if (v.length > max) throw new Problem(at, MESSAGES.long(max));
+function str(v: unknown, max: number): string {
+  if (typeof v !== 'string') throw new Problem(MESSAGES.type);
+  if (v.length > max) throw new Problem(MESSAGES.long(max));
   return v;
 }
 
-function num(v: unknown, at: string[]): number {
+function num(v: unknown): number {
   const n = typeof v === 'number' ? v : typeof v === 'string' && /^\s*-?\d+(\.\d+)?\s*$/.test(v) ? Number(v) : NaN;
-  if (!Number.isFinite(n)) throw new Problem(at, MESSAGES.number);
-  if (n < 0) throw new Problem(at, MESSAGES.negative);
+  if (!Number.isFinite(n)) throw new Problem(MESSAGES.number);
+  if (n < 0) throw new Problem(MESSAGES.negative);
   return n;
 }
 
-function field(f: FieldKind, v: unknown, at: string[]): unknown {
+/** `check` of every item of a list, a failure's path starting with the item's index. */
+function list<T>(v: unknown[], check: (item: unknown) => T): T[] {
+  return v.map((item, i) => {
+    try {
+      return check(item);
+    } catch (e) {
+      throw under(e, String(i));
+    }
+  });
+}
+
+function field(f: FieldKind, v: unknown): unknown {
   switch (f.k) {
     case 'id':
-      return typeof v === 'number' && Number.isFinite(v) ? String(v) : str(v, LIMITS.uid, at);
+      return typeof v === 'number' && Number.isFinite(v) ? String(v) : str(v, LIMITS.uid);
     case 'text':
-      return str(v, f.max, at);
+      return str(v, f.max);
     case 'url':
-      if (!HTTP_URL_RE.test(str(v, LIMITS.url, at))) throw new Problem(at, MESSAGES.url);
+      if (!HTTP_URL_RE.test(str(v, LIMITS.url))) throw new Problem(MESSAGES.url);
       return v;
     case 'path':
-      if (!MINI_PATH_RE.test(str(v, LIMITS.path, at))) throw new Problem(at, MESSAGES.path);
+      if (!MINI_PATH_RE.test(str(v, LIMITS.path))) throw new Problem(MESSAGES.path);
       return v;
     case 'num':
-      return num(v, at);
+      return num(v);
     case 'int': {
-      const n = num(v, at);
-      if (!Number.isSafeInteger(n)) throw new Problem(at, MESSAGES.integer);
+      const n = num(v);
+      if (!Number.isSafeInteger(n)) throw new Problem(MESSAGES.integer);
       return n;
     }
     case 'enum':
-      if (!f.values.includes(v as string)) throw new Problem(at, MESSAGES.oneOf(f.values));
+      if (!f.values.includes(v as string)) throw new Problem(MESSAGES.oneOf(f.values));
       return v;
     case 'tags':
-      if (!Array.isArray(v)) throw new Problem(at, MESSAGES.list);
-      if (v.length > LIMITS.tags) throw new Problem(at, MESSAGES.tooMany);
-      return v.map((t, i) => str(t, LIMITS.tag, [...at, String(i)]));
+      if (!Array.isArray(v)) throw new Problem(MESSAGES.list);
+      if (v.length > LIMITS.tags) throw new Problem(MESSAGES.tooMany);
+      return list(v, (t) => str(t, LIMITS.tag));
     case 'extra':
-      return str(isObject(v) ? JSON.stringify(v) : v, LIMITS.extra, at);
+      return str(isObject(v) ? JSON.stringify(v) : v, LIMITS.extra);
     case 'obj':
-      return object(f.fields, v, at);
+      return object(f.fields, v);
     case 'goods':
-      if (!Array.isArray(v)) return object(GOODS_SPEC, aliasUid(v), at);
-      if (v.length > LIMITS.goodsPerOrder) throw new Problem(at, MESSAGES.tooMany);
-      return v.map((g, i) => object(GOODS_SPEC, aliasUid(g), [...at, String(i)]));
+      if (!Array.isArray(v)) return object(GOODS_SPEC, aliasUid(v));
+      if (v.length > LIMITS.goodsPerOrder) throw new Problem(MESSAGES.tooMany);
+      return list(v, (g) => object(GOODS_SPEC, aliasUid(g)));
   }
 }
 
 /** Unknown keys are dropped, `null` counts as absent; output keys follow the spec's order. */
-function object(spec: Spec, input: unknown, at: string[]): Record<string, unknown> {
-  if (!isObject(input)) throw new Problem(at, MESSAGES.object);
+function object(spec: Spec, input: unknown): Record<string, unknown> {
+  if (!isObject(input)) throw new Problem(MESSAGES.object);
   const out: Record<string, unknown> = {};
   for (const key of Object.keys(spec)) {
     const f = spec[key]!;
     const v = own(input, key);
     if (v === undefined || v === null) {
-      if (f.k === 'id' && f.req) throw new Problem([...at, key], MESSAGES.required);
+      if (f.k === 'id' && f.req) throw under(new Problem(MESSAGES.required), key);
       continue;
     }
-    out[key] = field(f, v, [...at, key]);
+    try {
+      out[key] = field(f, v);
+    } catch (e) {
+      throw under(e, key);
+    }
   }
   return out;
 }
@@ -185,7 +208,7 @@ export type ParseResult<T> = { ok: true; value: T } | { ok: false; problem: stri
 /** Validates `input` against a spec: the value, or the first problem as `field.path: message`. */
 export function validateCard<S extends Spec>(spec: S, input: unknown): ParseResult<Infer<S>> {
   try {
-    return { ok: true, value: object(spec, spec === (GOODS_SPEC as Spec) ? aliasUid(input) : input, []) as Infer<S> };
+    return { ok: true, value: object(spec, spec === (GOODS_SPEC as Spec) ? aliasUid(input) : input) as Infer<S> };
   } catch (e) {
     if (!(e instanceof Problem)) throw e;
     return { ok: false, problem: `${e.path.length ? e.path.join('.') : '(root)'}: ${e.message}` };

@@ -69,6 +69,19 @@ export function rssOf(pid: number): number | null {
   }
 }
 
+/**
+ * Node arguments of the server as `npm start` runs it: the compiled build/server/main.js (built
+ * first when missing or older than the sources), no TypeScript loader.
+ */
+export async function serverArgs(): Promise<string[]> {
+  const { SERVER_ENTRY, buildServer, serverIsStale } = await import('../../scripts/build-server.mjs');
+  if (serverIsStale(ROOT)) await buildServer(ROOT);
+  return [SERVER_ENTRY];
+}
+
+/** Node arguments of the benchmark baseline: a bare Fastify route returning `{}`, plain JavaScript too. */
+export const BASELINE_ARGS = ['test/bench/baseline-child.mjs'];
+
 export interface Child {
   proc: ChildProcess;
   port: number;

@@ -14,7 +14,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
 import { printProfile } from './cpuprofile.ts';
-import { freePort, startChild } from './lib.ts';
+import { BASELINE_ARGS, freePort, serverArgs, startChild } from './lib.ts';
 import { ADMIN, seedShop, serverEnv } from './server.ts';
 
 const scenario = process.argv[2] ?? 'binding';
@@ -23,7 +23,7 @@ const dbKind = process.argv[4] ?? 'sqlite';
 const dir = mkdtempSync(join(tmpdir(), 'shop-chat-prof-'));
 const dbUrl = dbKind === 'pg' ? (process.env.BENCH_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/test') : `sqlite:${join(dir, 'p.db')}`;
 const child = await startChild(
-  [...(process.env.NOPROF ? [] : ['--cpu-prof', `--cpu-prof-dir=${dir}`]), ...(process.env.NODE_ARGS ?? '').split(' ').filter(Boolean), '--import', 'tsx', 'test/bench/server-child.ts'],
+  [...(process.env.NOPROF ? [] : ['--cpu-prof', `--cpu-prof-dir=${dir}`]), ...(process.env.NODE_ARGS ?? '').split(' ').filter(Boolean), ...(await serverArgs())],
   serverEnv(dbUrl, process.env.PROFILE_ENV ? JSON.parse(process.env.PROFILE_ENV) : {}),
   await freePort(),
 );
@@ -71,7 +71,7 @@ const cpuPerReq = (cpuMicros(child.proc.pid!) - cpu0) / res.requests.total;
 let ratio = '';
 if (process.env.BASE) {
   // the bench's baseline (bare Fastify `{}`), measured right after, for a ratio on a noisy machine
-  const base = await startChild(['--import', 'tsx', 'test/bench/baseline-child.ts'], {}, await freePort());
+  const base = await startChild(BASELINE_ARGS, {}, await freePort());
   await new Promise((r) => autocannon({ url: `${base.url}/baseline`, connections: 100, duration: 1 }, r));
   const bcpu0 = cpuMicros(base.proc.pid!);
   const b: any = await new Promise((r, j) => autocannon({ url: `${base.url}/baseline`, connections: 100, duration: seconds }, (e, x) => (e ? j(e) : r(x))));

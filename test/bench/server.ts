@@ -1,11 +1,11 @@
 // Section 3: the HTTP server under autocannon (100 connections), SQLite and PostgreSQL, against a
-// bare Fastify baseline started in the same run with the same process model.
+// bare Fastify baseline started in the same run with the same process model (plain node, no loader).
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
 import pg from 'pg';
-import { fmt, freePort, median, rssOf, startChild, table, type BenchOptions, type Check, type Child } from './lib.ts';
+import { BASELINE_ARGS, fmt, freePort, median, rssOf, serverArgs, startChild, table, type BenchOptions, type Check, type Child } from './lib.ts';
 
 export const ADMIN = 'bench-admin-token-0123456789abcdef';
 const PG_URL = process.env.BENCH_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
@@ -27,7 +27,7 @@ export function serverEnv(databaseUrl: string, extra: Record<string, string> = {
 }
 
 export async function startServer(databaseUrl: string, extra: Record<string, string> = {}): Promise<Child> {
-  return startChild(['--import', 'tsx', 'test/bench/server-child.ts'], serverEnv(databaseUrl, extra), await freePort());
+  return startChild(await serverArgs(), serverEnv(databaseUrl, extra), await freePort());
 }
 
 export async function api(base: string, method: string, path: string, token: string | null, body?: unknown) {
@@ -200,7 +200,7 @@ async function createPgDatabase(): Promise<{ url: string; drop: () => Promise<vo
 
 export async function benchServer(opts: BenchOptions, checks: Check[]) {
   const dir = mkdtempSync(join(tmpdir(), 'shop-chat-bench-'));
-  const baseline = await startChild(['--import', 'tsx', 'test/bench/baseline-child.ts'], {}, await freePort());
+  const baseline = await startChild(BASELINE_ARGS, {}, await freePort());
   const results: Awaited<ReturnType<typeof benchDb>>[] = [];
   try {
     results.push(await benchDb('SQLite', `sqlite:${join(dir, 'bench.db')}`, baseline, opts));

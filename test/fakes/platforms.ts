@@ -99,6 +99,35 @@ function json(body: string): Record<string, unknown> {
   }
 }
 
+/** Live access token → owner (store, shop), with every token of an owner dropped in O(its tokens):
+ * a refresh replaces the pair, and a scan of all tokens made the 10,000-store benchmark quadratic. */
+export class OwnedTokens extends Map<string, string> {
+  private byOwner = new Map<string, Set<string>>();
+  override set(token: string, owner: string): this {
+    const old = super.get(token);
+    if (old !== undefined) this.byOwner.get(old)?.delete(token);
+    super.set(token, owner);
+    let set = this.byOwner.get(owner);
+    if (!set) this.byOwner.set(owner, (set = new Set()));
+    set.add(token);
+    return this;
+  }
+  override delete(token: string): boolean {
+    const owner = super.get(token);
+    if (owner !== undefined) this.byOwner.get(owner)?.delete(token);
+    return super.delete(token);
+  }
+  override clear(): void {
+    this.byOwner.clear();
+    super.clear();
+  }
+  /** Drops every live token of `owner`. */
+  dropOwner(owner: string): void {
+    for (const t of this.byOwner.get(owner) ?? []) super.delete(t);
+    this.byOwner.delete(owner);
+  }
+}
+
 // ---------------------------------------------------------------------------------------------
 // Shoplazza (seed 001): partner endpoint for the first token, the store host for refreshes.
 // Store hosts are mapped to paths: SHOPLAZZA_URL_TEMPLATE=<url>/stores/{store}.
@@ -112,7 +141,7 @@ export class FakeShoplazza extends FakeServer {
   omitExpiry = false;
   private codes = new Map<string, string>(); // code → store
   private refresh = new Map<string, string>(); // live refresh token → store
-  readonly access = new Map<string, string>(); // live access token → store
+  readonly access = new OwnedTokens(); // live access token → store
   private privateTokens = new Map<string, string>(); // private-app token → store
 
   get template(): string {
@@ -205,7 +234,7 @@ export class FakeShoplazza extends FakeServer {
             return [400, { error: 'invalid_grant', error_description: 'The refresh token is invalid' }];
           }
           this.refresh.delete(rt); // both tokens are replaced
-          for (const [a, s] of this.access) if (s === store) this.access.delete(a);
+          this.access.dropOwner(store);
           return this.issue(store);
         },
       };
@@ -344,7 +373,7 @@ export class FakeFkw extends FakeServer {
   reExpiresIn = 2_419_200;
   private codes = new Map<string, { shopId: string; exp: number }>();
   private refresh = new Map<string, string>(); // live refresh → shop
-  readonly access = new Map<string, string>(); // live access → shop
+  readonly access = new OwnedTokens(); // live access → shop
   products = new Map<string, FakeFkwProduct[]>(); // shop id → products
 
   issueCode(shopId: string, opts: { expired?: boolean } = {}): string {
@@ -412,7 +441,7 @@ export class FakeFkw extends FakeServer {
           const shop = this.refresh.get(rt);
           if (q.get('grant_type') !== 'refresh_token' || !shop) return this.err(102, 'refresh_token无效或已过期。');
           this.refresh.delete(rt);
-          for (const [a, s] of this.access) if (s === shop) this.access.delete(a);
+          this.access.dropOwner(shop);
           return this.issue(shop);
         },
       };

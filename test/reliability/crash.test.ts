@@ -1,4 +1,4 @@
-// Crash: a server child (src/server/main.ts on SQLite) under concurrent onboard + seat writes is
+// Crash: a server child (the compiled server of `npm start`, on SQLite) under concurrent onboard + seat writes is
 // killed with SIGKILL at a random moment, five rounds, restarted each time. Every write answered 200
 // is present afterwards, no shop lacks its organisation, base seat or workgroup, and
 // PRAGMA integrity_check is ok.
@@ -7,7 +7,7 @@ import { mkdtempSync, writeFileSync, appendFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import Database from 'better-sqlite3';
-import { freePort, startChild, type Child } from '../bench/lib.ts';
+import { freePort, serverArgs, startChild, type Child } from '../bench/lib.ts';
 import { ADMIN, RUN_DIR, testEnv } from './helpers.ts';
 
 const ROUNDS = 5;
@@ -36,7 +36,7 @@ test(`SIGKILL during concurrent onboard + seat writes, ${ROUNDS} rounds: acknowl
   let acked = 0;
   let refused = 0;
   for (let round = 0; round < ROUNDS; round++) {
-    const child: Child = await startChild(['--import', 'tsx', 'test/bench/server-child.ts'], testEnv(`sqlite:${dbFile}`, { LOG_LEVEL: 'info' }), await freePort());
+    const child: Child = await startChild(await serverArgs(), testEnv(`sqlite:${dbFile}`, { LOG_LEVEL: 'info' }), await freePort());
     let stop = false;
     let k = 0;
     const worker = async (w: number) => {
@@ -72,7 +72,7 @@ test(`SIGKILL during concurrent onboard + seat writes, ${ROUNDS} rounds: acknowl
   assert.equal(refused, 0, `${refused} writes were refused with a non-200 status before the kill`);
 
   // Restart once more: migrations on the crashed file, and the API must answer for every acknowledged shop.
-  const child = await startChild(['--import', 'tsx', 'test/bench/server-child.ts'], testEnv(`sqlite:${dbFile}`, { LOG_LEVEL: 'info' }), await freePort());
+  const child = await startChild(await serverArgs(), testEnv(`sqlite:${dbFile}`, { LOG_LEVEL: 'info' }), await freePort());
   try {
     const sample = [...ackShops].sort(() => Math.random() - 0.5).slice(0, 50);
     for (const shopUid of sample) {

@@ -46,7 +46,13 @@ export function createDatabase(url: string, options: DatabaseOptions = {}): Data
     sqlite.pragma('temp_store = MEMORY');
     const statements = statementCache(sqlite);
     const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: statements }) });
-    directSqlite.set(db.getExecutor().adapter, { prepare: (text) => statements.prepare(text), inTransaction: () => sqlite.inTransaction });
+    const dataVersion = sqlite.prepare('pragma data_version').pluck();
+    directSqlite.set(db.getExecutor().adapter, {
+      prepare: (text) => statements.prepare(text),
+      inTransaction: () => sqlite.inTransaction,
+      writes: () => statements.writes,
+      dataVersion: () => dataVersion.get() as number,
+    });
     return { db, dialect: 'sqlite', close: () => db.destroy() };
   }
   if (/^postgres(ql)?:\/\//.test(url)) {
@@ -75,16 +81,24 @@ const STATEMENT_CACHE_SIZE = 256;
  */
 function statementCache(sqlite: SqliteDatabase.Database) {
   const cache = new Map<string, SqliteDatabase.Statement>();
-  return {
+  const self = {
+    /**
+     * Statements prepared so far that may write (anything but select, pragma and transaction
+     * control), counted as they are prepared, i.e. just before they run: read caches
+     * (db/prepared.ts readCache) compare it to know that nothing was written on this connection.
+     */
+    writes: 0,
     prepare(sql: string) {
       let stmt = cache.get(sql);
       if (stmt === undefined) {
         stmt = sqlite.prepare(sql);
-        if (/^\s*(select|insert|update|delete|with|begin|commit|rollback|savepoint|release)\b/i.test(sql)) {
+        if (CACHED.test(sql)) {
           if (cache.size >= STATEMENT_CACHE_SIZE) cache.delete(cache.keys().next().value!);
           cache.set(sql, stmt);
         }
+        writers.set(stmt, !READ_ONLY.test(sql));
       }
+      if (writers.get(stmt)) self.writes++;
       return stmt;
     },
     close() {
@@ -92,7 +106,14 @@ function statementCache(sqlite: SqliteDatabase.Database) {
       sqlite.close();
     },
   };
+  return self;
 }
+
+const CACHED = /^\s*(select|insert|update|delete|with|begin|commit|rollback|savepoint|release)\b/i;
+/** SQL that cannot change the data (a `with` may end in an insert: it counts as a write). */
+const READ_ONLY = /^\s*(select|pragma|begin|commit|rollback|savepoint|release)\b/i;
+/** Statement → may write (statementCache). */
+const writers = new WeakMap<object, boolean>();
 
 /**
  * The pg pool, with the queries of `prepared()` (db/prepared.ts) sent as named statements: the

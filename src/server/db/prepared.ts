@@ -11,7 +11,7 @@
 // a placeholder object at build time. The same SQL text then runs as a cached prepared statement:
 // better-sqlite3 statements are cached by text in db/index.ts, and on PostgreSQL the text is
 // registered here so the pool runs it as a named (server-side prepared) statement.
-import { CompiledQuery, type Compilable, type Kysely, type QueryResult, type Transaction } from 'kysely';
+import { CompiledQuery, sql, type Compilable, type Kysely, type QueryResult, type RawBuilder, type Transaction } from 'kysely';
 import type { Database } from './types.ts';
 
 type Db = Kysely<Database> | Transaction<Database>;
@@ -28,6 +28,10 @@ export const preparedStatementNames = new Map<string, string>();
 export interface DirectSqlite {
   prepare(sql: string): { reader: boolean; all(params: unknown[]): unknown[]; run(params: unknown[]): { changes: number; lastInsertRowid: number | bigint } };
   inTransaction(): boolean;
+  /** Grows when a statement that may write runs on this connection (db/index.ts statementCache). */
+  writes(): number;
+  /** SQLite's `data_version`: changes when another connection (another process) commits. */
+  dataVersion(): number;
 }
 
 /** Dialect adapter of a SQLite Kysely instance (shared by its transactions) → its better-sqlite3 connection. */
@@ -77,6 +81,64 @@ export function directRead<T>(db: Db, fn: (read: DirectRead) => T): T | undefine
     if (direct.inTransaction()) direct.prepare('rollback').run([]);
     throw err;
   }
+}
+
+/** Result of `ReadCache.read` when the cache cannot serve: not SQLite, or a transaction is open. */
+export const NOT_CACHED = Symbol('not cached');
+
+export interface ReadCache<V> {
+  /**
+   * The value of `key`: from the cache when nothing has been written to the database since it was
+   * loaded, else `load` (run by directRead) and kept unless undefined. NOT_CACHED when the database
+   * is not SQLite or a transaction is open: the caller then takes its asynchronous path.
+   */
+  read(db: Db, key: string, load: (read: DirectRead) => V | undefined): V | undefined | typeof NOT_CACHED;
+}
+
+/**
+ * Per-process cache of hot SQLite reads (authentication, binding). Exact, not time-based: an entry
+ * is served only while this connection has run no write since it was loaded and no other
+ * connection (the admin CLI, another process) has committed, so a revoked token is refused and a
+ * changed shop is seen on the very next request. Any write empties it in effect, which is cheap: it
+ * pays off on read-mostly traffic and costs one `pragma data_version` otherwise. PostgreSQL (several
+ * instances) is never cached.
+ */
+export function readCache<V>(maxEntries: number): ReadCache<V> {
+  type Entry = { writes: number; dataVersion: number; value: V };
+  // One map per database (tests open several in one process).
+  const byAdapter = new WeakMap<object, Map<string, Entry>>();
+  return {
+    read(db, key, load) {
+      const adapter = db.getExecutor().adapter;
+      const direct = directSqlite.get(adapter);
+      if (direct === undefined || db.isTransaction || direct.inTransaction()) return NOT_CACHED;
+      let entries = byAdapter.get(adapter);
+      if (entries === undefined) byAdapter.set(adapter, (entries = new Map()));
+      const writes = direct.writes();
+      const dataVersion = direct.dataVersion();
+      const hit = entries.get(key);
+      if (hit !== undefined && hit.writes === writes && hit.dataVersion === dataVersion) return hit.value;
+      const value = directRead(db, load);
+      if (value === undefined) {
+        entries.delete(key);
+      } else {
+        // Dropping everything when full keeps this O(1); entries are refilled on their next read.
+        if (entries.size >= maxEntries && hit === undefined) entries.clear();
+        entries.set(key, { writes, dataVersion, value });
+      }
+      return value;
+    },
+  };
+}
+
+/**
+ * A LIMIT or OFFSET value as `cast(? as integer)`. A bare bound LIMIT makes SQLite (built with
+ * STAT4, as better-sqlite3 is) re-prepare the statement on every execution, since the value may
+ * change the plan: measured 23 µs per query instead of 3.4 µs. The cast hides it from the planner;
+ * PostgreSQL reads it the same.
+ */
+export function boundInt(value: number): RawBuilder<number> {
+  return sql<number>`cast(${value} as integer)`;
 }
 
 export function prepared<A extends unknown[], O>(build: Builder<A, O>): PreparedQuery<A, O> {

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { FastifyReply } from 'fastify';
+import { sql } from 'kysely';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { widgetConfigQuerySchema, widgetConfigResponseSchema, type WidgetConfig } from '../../shared/api/index.ts';
 import { prepared } from '../db/prepared.ts';
@@ -18,7 +19,7 @@ export const WIDGET_CONFIG_TTL_MS = 5_000;
 const WIDGET_CONFIG_CACHE_MAX = 10_000;
 
 const firstWorkgroup = prepared((db, shopUid: string) =>
-  db.selectFrom('workgroups').select('uid').where('shop_uid', '=', shopUid).where('enabled', '=', 1).orderBy('created_at').limit(1),
+  db.selectFrom('workgroups').select('uid').where('shop_uid', '=', shopUid).where('enabled', '=', 1).orderBy('created_at').limit(sql.lit(1)),
 );
 
 interface CachedConfig {

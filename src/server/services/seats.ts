@@ -1,9 +1,10 @@
 import type { AgentSeat, SpringPage } from '../../shared/api/index.ts';
 import { toSpringPage } from '../../shared/api/page.ts';
 import { newUid } from '../crypto.ts';
+import { boundInt, directRead, prepared } from '../db/prepared.ts';
 import { ApiError, isUniqueViolation } from '../errors.ts';
 import { toDbTime } from '../time.ts';
-import { inTransaction, toSeat, type ServiceContext, type ShopRecord } from './shops.ts';
+import { SEAT_VIEW_COLUMNS, inTransaction, toSeat, type ServiceContext, type ShopRecord } from './shops.ts';
 
 /** `seatNoList`, else the single `seatNo`; duplicates in the request are a 409. */
 export function seatNumbers(req: { seatNoList?: string[] | undefined; seatNo?: string | undefined }): string[] {
@@ -16,23 +17,40 @@ export function seatNumbers(req: { seatNoList?: string[] | undefined; seatNo?: s
   return list;
 }
 
+const q = {
+  liveSeatCount: prepared((db, shopUid: string) =>
+    db
+      .selectFrom('seats')
+      .select((eb) => eb.fn.countAll().as('n'))
+      .where('shop_uid', '=', shopUid)
+      .where('deleted_at', 'is', null),
+  ),
+  liveSeatPage: prepared((db, shopUid: string, limit: number, offset: number) =>
+    db
+      .selectFrom('seats')
+      .select(SEAT_VIEW_COLUMNS)
+      .where('shop_uid', '=', shopUid)
+      .where('deleted_at', 'is', null)
+      .orderBy('created_at')
+      .orderBy('seat_no')
+      .limit(boundInt(limit))
+      .offset(boundInt(offset)),
+  ),
+};
+
 export async function querySeats(ctx: ServiceContext, shop: ShopRecord, pageNumber: number, pageSize: number): Promise<SpringPage<AgentSeat>> {
-  const base = ctx.db.selectFrom('seats').where('shop_uid', '=', shop.uid).where('deleted_at', 'is', null);
-  const countRow = await base.select((eb) => eb.fn.countAll().as('n')).executeTakeFirst();
-  const total = Number(countRow?.n ?? 0);
-  const rows = await base
-    .selectAll()
-    .orderBy('created_at')
-    .orderBy('seat_no')
-    .limit(pageSize)
-    .offset(pageNumber * pageSize)
-    .execute();
+  const offset = pageNumber * pageSize;
+  // On SQLite the count and the page come from one read transaction (one snapshot).
+  const found = directRead(ctx.db, (read) => ({
+    total: q.liveSeatCount.allSync(read, shop.uid)[0]?.n,
+    rows: q.liveSeatPage.allSync(read, shop.uid, pageSize, offset),
+  })) ?? { total: (await q.liveSeatCount.first(ctx.db, shop.uid))?.n, rows: await q.liveSeatPage.all(ctx.db, shop.uid, pageSize, offset) };
   const now = ctx.now();
   return toSpringPage(
-    rows.map((r) => toSeat(r, ctx.timezone, now)),
+    found.rows.map((r) => toSeat(r, ctx.timezone, now)),
     pageNumber,
     pageSize,
-    total,
+    Number(found.total ?? 0),
   );
 }
 

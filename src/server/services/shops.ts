@@ -1,7 +1,7 @@
 import type { Kysely, Selectable, Transaction } from 'kysely';
 import type { AgentSeat, OnboardData, OnboardRequest, Shop, ShopUpdateRequest, VipLevelRequest } from '../../shared/api/index.ts';
 import { newUid } from '../crypto.ts';
-import { directRead, prepared, preparedRaw } from '../db/prepared.ts';
+import { NOT_CACHED, prepared, preparedRaw, readCache } from '../db/prepared.ts';
 import type { AgentsTable, Database, SeatsTable, ShopsTable, UsersTable, WorkgroupsTable } from '../db/types.ts';
 import { ApiError, isRetryableTxError } from '../errors.ts';
 import { formatTimestamp, isoOrNull, toDbTime } from '../time.ts';
@@ -48,7 +48,7 @@ export function shopChanged(db: Kysely<Database>, shopUid: string): void {
 
 const AGENT_VIEW_COLUMNS = ['uid', 'nickname', 'enabled'] as const;
 const WORKGROUP_VIEW_COLUMNS = ['uid', 'nickname', 'enabled'] as const;
-const SEAT_VIEW_COLUMNS = [
+export const SEAT_VIEW_COLUMNS = [
   'uid',
   'org_uid',
   'seat_no',
@@ -272,19 +272,48 @@ export async function loadShopView(db: Db, shop: ShopRecord, tz: string, now: Da
   return toShopView(shop, agents, seats, workgroups, tz, now);
 }
 
+/** Rows of the binding view by shopUid, exact on SQLite (db/prepared.ts readCache). */
+const shopRowsCache = readCache<ShopRows>(1_000);
+
+interface ShopRows {
+  row: Selectable<ShopsTable>;
+  agents: AgentViewRow[];
+  seats: SeatViewRow[];
+  workgroups: WorkgroupViewRow[];
+  /** The view made from these rows, reused while no seat's expiry falls between `from` and now. */
+  made?: { tz: string; from: string; until: string | null; shop: ShopRecord; view: Shop };
+}
+
+/** The first seat expiry after `nowIso` (when the view's seat statuses change next), or null. */
+function nextExpiry(seats: SeatViewRow[], nowIso: string): string | null {
+  let next: string | null = null;
+  for (const s of seats) if (s.expire_at !== null && s.expire_at > nowIso && (next === null || s.expire_at < next)) next = s.expire_at;
+  return next;
+}
+
 /**
  * The shop `shopUid` and its full view, or undefined when there is no such shop. On SQLite the four
- * queries run in one read transaction (db/prepared.ts directRead): one lock, one snapshot.
+ * queries run in one read transaction (db/prepared.ts directRead): one lock, one snapshot; and
+ * their rows are served from a cache while nothing has been written.
  */
 export async function loadShopWithView(db: Db, shopUid: string, tz: string, now: Date): Promise<{ shop: ShopRecord; view: Shop } | undefined> {
-  const sync = directRead(db, (read) => {
+  const rows = shopRowsCache.read(db, shopUid, (read) => {
     const row = q.shopByShopUid.allSync(read, shopUid)[0];
-    if (!row) return { found: undefined };
-    const shop = toShopRecord(row);
-    const view = toShopView(shop, q.agentsOfShop.allSync(read, row.uid), q.seatsOfShop.allSync(read, row.uid), q.workgroupsOfShop.allSync(read, row.uid), tz, now);
-    return { found: { shop, view } };
+    if (!row) return undefined;
+    return { row, agents: q.agentsOfShop.allSync(read, row.uid), seats: q.seatsOfShop.allSync(read, row.uid), workgroups: q.workgroupsOfShop.allSync(read, row.uid) };
   });
-  if (sync) return sync.found;
+  if (rows !== NOT_CACHED) {
+    if (!rows) return undefined;
+    // Seat statuses depend on `now`: the view is remade once a seat's expiry has passed.
+    const nowIso = now.toISOString();
+    let made = rows.made;
+    if (made === undefined || made.tz !== tz || nowIso < made.from || (made.until !== null && nowIso >= made.until)) {
+      const shop = toShopRecord(rows.row);
+      const view = toShopView(shop, rows.agents, rows.seats, rows.workgroups, tz, now);
+      made = rows.made = { tz, from: nowIso, until: nextExpiry(rows.seats, nowIso), shop, view };
+    }
+    return { shop: made.shop, view: made.view };
+  }
   const shop = await findShopByShopUid(db, shopUid);
   return shop ? { shop, view: await loadShopView(db, shop, tz, now) } : undefined;
 }

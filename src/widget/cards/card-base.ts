@@ -1,6 +1,7 @@
-import { LitElement, html, nothing, type PropertyValues } from 'lit';
+import { ReactiveElement, type PropertyValues } from 'lit';
 import { property } from 'lit/decorators.js';
 import { formatMoney, isSafeHttpUrl, type CardKind, type GoodsInfo, type ParseResult } from '../../shared/index.ts';
+import { el } from '../dom.ts';
 import { emit, type ShopChatCardClickDetail, type ShopChatErrorDetail } from '../events.ts';
 import { messages, resolveLang, type Messages } from '../i18n.ts';
 import { theme, type Mode } from '../theme.styles.ts';
@@ -18,7 +19,7 @@ export interface CardContext {
  * Shared behaviour of the goods and order cards: `info` parsing and validation, language, mode,
  * keyboard and click handling. Card data is always rendered as text, never as markup.
  */
-export abstract class ShopChatCardBase<T extends { url?: string; navigateToPath?: string }> extends LitElement {
+export abstract class ShopChatCardBase<T extends { url?: string; navigateToPath?: string }> extends ReactiveElement {
   static override styles = [theme, cardStyles];
 
   /** The card data: an object, or JSON in the `info` attribute. Invalid data renders an empty state. */
@@ -31,15 +32,17 @@ export abstract class ShopChatCardBase<T extends { url?: string; navigateToPath?
   protected abstract readonly kind: CardKind;
   protected abstract parse(input: unknown): ParseResult<T>;
   protected abstract path(info: T): string;
-  /** The card's content: a template, or nodes. */
-  protected abstract renderInfo(info: T, c: CardContext): unknown;
+  /** The card's content, put inside the card element. */
+  protected abstract renderInfo(info: T, c: CardContext): Node;
 
   private _parsed?: ParseResult<T>;
+  /** What is on screen: rebuilt only when the data or the language changed (not for `mode`). */
+  private _shown?: { parsed?: ParseResult<T>; m: Messages; node?: Node };
 
   constructor() {
     super();
-    // On the host, once, rather than as event bindings in the template of every render: clicks and
-    // keys on the card (the only focusable element inside) reach the host, composed.
+    // On the host, once: clicks and keys on the card (the only focusable element inside) reach
+    // the host, composed.
     this.addEventListener('click', () => this.activate());
     this.addEventListener('keydown', (e) => this._onKeydown(e));
   }
@@ -56,6 +59,23 @@ export abstract class ShopChatCardBase<T extends { url?: string; navigateToPath?
         emit<ShopChatErrorDetail>(this, 'shop-chat-error', { reason: 'invalid-info', message: this._parsed.problem });
       }
     }
+  }
+
+  protected override update(changed: PropertyValues<this>): void {
+    super.update(changed);
+    const locale = resolveLang(this.lang);
+    const m = messages(locale);
+    const parsed = this._parsed;
+    const shown = this._shown;
+    if (shown && shown.parsed === parsed && shown.m === m) return;
+    let node: Node | undefined;
+    if (parsed?.ok) {
+      node = cardElement();
+      node.appendChild(this.renderInfo(parsed.value, { m, money: (a) => (a === undefined ? '' : formatMoney(a, locale)) }));
+    } else if (parsed) node = el('div', 'card', 'card empty', m.invalid);
+    shown?.node?.parentNode?.removeChild(shown.node);
+    if (node) this.renderRoot.appendChild(node);
+    this._shown = { parsed, m, node };
   }
 
   /** Run the click rules: cancelable event, then mini-program navigation or the card's http(s) url. */
@@ -79,76 +99,82 @@ export abstract class ShopChatCardBase<T extends { url?: string; navigateToPath?
     e.preventDefault();
     if (!e.repeat) this.activate();
   }
+}
 
-  protected override render() {
-    const m = messages(resolveLang(this.lang));
-    const locale = resolveLang(this.lang);
-    const c: CardContext = { m, money: (a) => (a === undefined ? '' : formatMoney(a, locale)) };
-    if (!this._parsed) return nothing;
-    if (!this._parsed.ok) return html`<div part="card" class="card empty">${m.invalid}</div>`;
-    const info = this._parsed.value;
-    return html`<div part="card" class="card" role="link" tabindex="0">${this.renderInfo(info, c)}</div>`;
+// Cards render by the thousand: each clones prototype nodes, built once (a native deep clone costs
+// far less than a dozen createElement/setAttribute calls, or a template instance, per card).
+const protos: { card?: HTMLElement; big?: HTMLElement; small?: HTMLElement; tag?: HTMLElement } = {};
+
+/** The focusable card element (role link). */
+function cardElement(): HTMLElement {
+  let card = protos.card;
+  if (!card) {
+    card = protos.card = el('div', 'card', 'card');
+    card.setAttribute('role', 'link');
+    card.tabIndex = 0;
   }
+  return card.cloneNode() as HTMLElement;
 }
 
-/** An element with `part`, `class` and text content (text only: card data never becomes markup). */
-function el<K extends keyof HTMLElementTagNameMap>(tag: K, part: string | null, cls: string | null, text?: string): HTMLElementTagNameMap[K] {
-  const e = document.createElement(tag);
-  if (part) e.setAttribute('part', part);
-  if (cls) e.className = cls;
-  if (text !== undefined) e.textContent = text;
-  return e;
-}
-
-/**
- * One product: image, title, description, price, quantity, tags. Shared by both cards.
- *
- * Built with DOM calls rather than nested Lit templates: a product row is up to ten optional pieces,
- * and a nested template per piece (a TemplateInstance each: clone, tree walk, parts) made a card
- * cost several times its DOM. Values go in as text and attributes only, as in a template. The row
- * is a Node that the card's template renders; cards keep it while their data and language stay
- * (see cachedRow).
- */
-export function renderGoods(g: GoodsInfo, c: CardContext, small = false): Node {
-  const row = el('div', 'goods', small ? 'row small' : 'row');
-  if (isSafeHttpUrl(g.image)) {
-    const img = el('img', 'image', null);
-    img.src = g.image;
-    img.alt = g.title || c.m.goods;
+/** A product row with every optional piece; renderGoods fills a clone and drops what the product lacks. */
+function goodsRow(small: boolean): HTMLElement {
+  const key = small ? 'small' : 'big';
+  let row = protos[key];
+  if (!row) {
+    row = protos[key] = el('div', 'goods', small ? 'row small' : 'row');
+    const img = el('img', 'image');
     img.loading = 'lazy';
     img.decoding = 'async';
     img.referrerPolicy = 'no-referrer';
-    row.append(img);
+    const body = el('div', null, 'body');
+    const meta = el('span', null, 'meta');
+    meta.append(el('span', 'price', 'price'), el('span', 'quantity'), el('span', 'off-shelf', 'off'));
+    body.append(el('span', 'title', 'title'));
+    if (small) body.append(meta);
+    else body.append(el('span', 'description', 'description'), meta, el('ul', 'tags', 'tags'));
+    row.append(img, body);
   }
-  const body = el('div', null, 'body');
-  if (g.title) body.append(el('span', 'title', 'title', g.title));
-  if (g.description && !small) body.append(el('span', 'description', 'description', g.description));
-  // Inline pieces: separated by a space, as the whitespace between them in markup would.
-  const meta = el('span', null, 'meta');
-  const price = c.money(g.price);
-  const pieces: Node[] = [];
-  if (price) pieces.push(el('span', 'price', 'price', price));
-  if (g.quantity !== undefined) pieces.push(el('span', 'quantity', null, `${small ? '×' : c.m.quantity + ' '}${g.quantity}`));
-  if (g.status === 'OFF_SHELF') pieces.push(el('span', 'off-shelf', 'off', c.m.offShelf));
-  pieces.forEach((p, i) => (i ? meta.append(' ', p) : meta.append(p)));
-  body.append(meta);
-  if (g.tagList?.length && !small) {
-    const tags = el('ul', 'tags', 'tags');
-    for (const t of g.tagList) tags.append(el('li', 'tag', 'tag', t));
-    body.append(tags);
-  }
-  row.append(body);
-  return row;
+  return row.cloneNode(true) as HTMLElement;
 }
 
-/**
- * Memo of a card's rendered rows: rebuilt only when the card's data or language changed, so other
- * updates (mode, a re-render) keep the same nodes.
- */
-export function cachedRow<V extends object>(holder: { row?: { value: V; m: Messages; node: unknown } }, value: V, m: Messages, build: () => unknown): unknown {
-  const r = holder.row;
-  if (r && r.value === value && r.m === m) return r.node;
-  const node = build();
-  holder.row = { value, m, node };
-  return node;
+/** Gives a prototype piece its text, or removes it when there is none; returns the next sibling. */
+function fill(node: ChildNode, value: string | undefined): ChildNode {
+  const next = node.nextSibling!;
+  if (value) node.textContent = value;
+  else node.remove();
+  return next;
+}
+
+/** One product: image, title, description, price, quantity, tags. Shared by both cards. */
+export function renderGoods(g: GoodsInfo, c: CardContext, small = false): Node {
+  const row = goodsRow(small);
+  const img = row.firstChild as HTMLImageElement;
+  let piece = row.lastChild!.firstChild!;
+  if (isSafeHttpUrl(g.image)) {
+    img.src = g.image;
+    img.alt = g.title || c.m.goods;
+  } else img.remove();
+  piece = fill(piece, g.title);
+  if (!small) piece = fill(piece, g.description);
+  const meta = piece;
+  // Inline pieces: separated by a space, as the whitespace between them in markup would.
+  let first = true;
+  piece = meta.firstChild!;
+  for (const value of [
+    c.money(g.price),
+    g.quantity === undefined ? '' : `${small ? '×' : c.m.quantity + ' '}${g.quantity}`,
+    g.status === 'OFF_SHELF' ? c.m.offShelf : '',
+  ]) {
+    if (value && !first) piece.before(' ');
+    first &&= !value;
+    piece = fill(piece, value);
+  }
+  if (!small) {
+    const tags = meta.nextSibling as HTMLElement;
+    if (g.tagList?.length) {
+      const proto = (protos.tag ??= el('li', 'tag', 'tag'));
+      for (const t of g.tagList) tags.appendChild(proto.cloneNode()).textContent = t;
+    } else tags.remove();
+  }
+  return row;
 }

@@ -4,7 +4,7 @@ import { css } from 'lit';
 // page); `content-visibility: auto`: a card outside the viewport is not laid out or painted until it
 // comes near, so a chat with hundreds of cards lays out the few on screen; until then it counts as
 // 100px high (the usual card). Containment clips at the card's edge, so the focus ring is drawn
-// inside it. (Comments stay out of the css`` text: it ships in the bundle as written.)
+// inside it.
 export const cardStyles = css`
   :host {
     display: block;

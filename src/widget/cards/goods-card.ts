@@ -1,7 +1,6 @@
 import { property } from 'lit/decorators.js';
 import { parseGoodsInfo, resolveNavigatePath, type GoodsInfo, type GoodsInfoInput } from '../../shared/index.ts';
-import { ShopChatCardBase, cachedRow, renderGoods, type CardContext } from './card-base.ts';
-import type { Messages } from '../i18n.ts';
+import { ShopChatCardBase, renderGoods, type CardContext } from './card-base.ts';
 
 /**
  * A product card (`goodsInfo` of the Bytedesk chat page). Activating it (click, Enter, Space) fires a
@@ -52,9 +51,7 @@ export class ShopChatGoodsCard extends ShopChatCardBase<GoodsInfo> {
     return resolveNavigatePath('goods', info, { goodsDetailPath: this.goodsDetailPath });
   }
 
-  private _row: { row?: { value: GoodsInfo; m: Messages; node: unknown } } = {};
-
-  protected renderInfo(g: GoodsInfo, c: CardContext) {
-    return cachedRow(this._row, g, c.m, () => renderGoods(g, c));
+  protected renderInfo(g: GoodsInfo, c: CardContext): Node {
+    return renderGoods(g, c);
   }
 }

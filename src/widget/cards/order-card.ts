@@ -1,8 +1,7 @@
-import { html, nothing } from 'lit';
 import { property } from 'lit/decorators.js';
 import { orderGoods, parseOrderInfo, resolveNavigatePath, type OrderInfo, type OrderInfoInput } from '../../shared/index.ts';
-import { ShopChatCardBase, cachedRow, renderGoods, type CardContext } from './card-base.ts';
-import type { Messages } from '../i18n.ts';
+import { el } from '../dom.ts';
+import { ShopChatCardBase, renderGoods, type CardContext } from './card-base.ts';
 
 /**
  * An order card (`orderInfo` of the Bytedesk chat page): order number, status, nested goods, total,
@@ -56,21 +55,29 @@ export class ShopChatOrderCard extends ShopChatCardBase<OrderInfo> {
     return resolveNavigatePath('order', info, { orderDetailPath: this.orderDetailPath });
   }
 
-  private _rows: { row?: { value: OrderInfo; m: Messages; node: unknown } } = {};
-
-  protected renderInfo(o: OrderInfo, c: CardContext) {
+  protected renderInfo(o: OrderInfo, c: CardContext): Node {
     const { m } = c;
+    // Label and value stay separate text nodes, as they were in a template: the text shapes the same.
+    const line = (part: string | null, cls: string, ...content: (string | Node)[]) => {
+      const e = el('span', part, cls);
+      e.append(...content);
+      return e;
+    };
+    const header = el('div', 'header', 'header');
+    header.append(line('order-uid', 'title', m.order, ' ', o.uid));
     const status = o.statusText || o.status;
+    if (status) header.append(el('span', 'status', 'status', status));
+    const content = document.createDocumentFragment();
+    content.append(header, ...orderGoods(o).map((g) => renderGoods(g, c, true)));
     const total = c.money(o.totalAmount);
-    const field = (part: string, label: string, value: string | undefined) =>
-      value ? html`<span part=${part} class="field">${label}: ${value}</span>` : nothing;
-    return html`<div part="header" class="header">
-        <span part="order-uid" class="title">${m.order} ${o.uid}</span>
-        ${status ? html`<span part="status" class="status">${status}</span>` : nothing}
-      </div>
-      ${cachedRow(this._rows, o, c.m, () => orderGoods(o).map((g) => renderGoods(g, c, true)))}
-      ${total ? html`<span class="field">${m.total}: <span part="total" class="total">${total}</span></span>` : nothing}
-      ${field('payment', m.payment, o.paymentMethod)} ${field('time', m.time, o.time)}
-      ${field('receiver', m.receiver, o.shippingAddress?.name)}`;
+    if (total) content.append(line(null, 'field', m.total, ': ', el('span', 'total', 'total', total)));
+    for (const [part, label, value] of [
+      ['payment', m.payment, o.paymentMethod],
+      ['time', m.time, o.time],
+      ['receiver', m.receiver, o.shippingAddress?.name],
+    ] as const) {
+      if (value) content.append(line(part, 'field', label, ': ', value));
+    }
+    return content;
   }
 }

@@ -1,4 +1,4 @@
-import { LitElement, html, nothing, type PropertyValues } from 'lit';
+import { ReactiveElement, type PropertyValues } from 'lit';
 import { property, state } from 'lit/decorators.js';
 import {
   buildChatUrl,
@@ -10,6 +10,7 @@ import {
   type OrderInfo,
   type OrderInfoInput,
 } from '../../shared/index.ts';
+import { attrs, el, text } from '../dom.ts';
 import { emit, type ShopChatErrorDetail, type ShopChatOpenDetail } from '../events.ts';
 import { messages, resolveLang } from '../i18n.ts';
 import { theme, type Mode } from '../theme.styles.ts';
@@ -67,7 +68,7 @@ const MOBILE = '(max-width: 768px)';
  * @cssprop --shop-chat-panel-width - Panel width on desktop (default 380px).
  * @cssprop --shop-chat-panel-height - Panel height on desktop (default 600px).
  */
-export class ShopChatLauncher extends LitElement {
+export class ShopChatLauncher extends ReactiveElement {
   static override styles = [theme, launcherStyles];
 
   /** Organisation uid of the chat. */
@@ -100,6 +101,10 @@ export class ShopChatLauncher extends LitElement {
   @state() private _src?: string;
   @state() private _config?: WidgetConfig;
   private _configKey?: string;
+  /** The button's nodes, built on the first update. */
+  private _ui?: { button: HTMLButtonElement; label: HTMLElement; badge: HTMLElement; count: Text; sr: HTMLElement };
+  /** The panel's nodes, built on the first open (nothing is fetched before). */
+  private _panel?: { panel: HTMLElement; title: HTMLElement; close: HTMLButtonElement; frame: HTMLIFrameElement };
 
   private _focus(selector: '.launcher' | '.close'): void {
     void this.updateComplete.then(() => this.renderRoot.querySelector<HTMLElement>(selector)?.focus());
@@ -242,36 +247,62 @@ export class ShopChatLauncher extends LitElement {
     }
   }
 
-  protected override render() {
+  protected override update(changed: PropertyValues<this>): void {
+    super.update(changed);
     const m = messages(resolveLang(this.lang));
     const n = this.unread > 0 ? (this.unread > 99 ? '99+' : String(Math.floor(this.unread))) : '';
     const title = this._config?.shop?.name || m.chat;
-    return html`<button
-        part="button"
-        class="launcher"
-        type="button"
-        aria-expanded=${this._open ? 'true' : 'false'}
-        aria-haspopup="dialog"
-        @click=${this._onButton}
-      >
-        <svg part="icon" viewBox="0 0 24 24" width="28" height="28" fill="currentColor" aria-hidden="true">
-          <path
-            d="M12 3C6.5 3 2 6.6 2 11c0 2.4 1.3 4.6 3.4 6.1L5 21l4.3-2.3c.9.2 1.8.3 2.7.3 5.5 0 10-3.6 10-8s-4.5-8-10-8z"
-          />
-        </svg>
-        <span part="label" class="label">${m.open}</span>
-        ${n ? html`<span part="badge" class="badge">${n}<span class="sr"> ${m.unread}</span></span>` : nothing}
-      </button>
-      ${this._src === undefined
-        ? nothing
-        : html`<div part="panel" class="panel" role="dialog" aria-label=${title} ?hidden=${!this._open}>
-            <div part="header" class="header">
-              <span part="title">${title}</span>
-              <button part="close-button" class="close" type="button" aria-label=${m.close} @click=${this.close}>
-                ×
-              </button>
-            </div>
-            <iframe part="frame" title=${title} src=${this._src} allow="clipboard-write"></iframe>
-          </div>`}`;
+    const ui = (this._ui ??= this._renderButton());
+    attrs(ui.button, { 'aria-expanded': this._open ? 'true' : 'false' });
+    text(ui.label, m.open);
+    if (n) {
+      text(ui.count, n);
+      text(ui.sr, ` ${m.unread}`);
+      if (!ui.badge.parentNode) ui.button.append(ui.badge);
+    } else ui.badge.remove();
+    if (!ui.button.parentNode) this.renderRoot.appendChild(ui.button);
+    if (this._src === undefined) return;
+    const p = (this._panel ??= this._renderPanel());
+    p.panel.hidden = !this._open;
+    attrs(p.panel, { 'aria-label': title });
+    text(p.title, title);
+    attrs(p.close, { 'aria-label': m.close });
+    attrs(p.frame, { title, src: this._src });
+    // Attached once filled in: the iframe's first navigation is to the chat page.
+    if (!p.panel.parentNode) this.renderRoot.appendChild(p.panel);
+  }
+
+  private _renderButton() {
+    const button = el('button', 'button', 'launcher');
+    attrs(button, { type: 'button', 'aria-haspopup': 'dialog' });
+    button.addEventListener('click', () => this._onButton());
+    const svg = document.createElementNS('http://www.w3.org/2000/svg', 'svg');
+    attrs(svg, { part: 'icon', viewBox: '0 0 24 24', width: '28', height: '28', fill: 'currentColor', 'aria-hidden': 'true' });
+    svg.appendChild(document.createElementNS('http://www.w3.org/2000/svg', 'path')).setAttribute(
+      'd',
+      'M12 3C6.5 3 2 6.6 2 11c0 2.4 1.3 4.6 3.4 6.1L5 21l4.3-2.3c.9.2 1.8.3 2.7.3 5.5 0 10-3.6 10-8s-4.5-8-10-8z',
+    );
+    const label = el('span', 'label', 'label');
+    // The spaces keep label and unread count apart in the button's name ("在线客服 5 条未读").
+    button.append(svg, ' ', label, ' ');
+    const badge = el('span', 'badge', 'badge');
+    const count = badge.appendChild(new Text());
+    const sr = badge.appendChild(el('span', null, 'sr'));
+    return { button, label, badge, count, sr };
+  }
+
+  private _renderPanel() {
+    const panel = el('div', 'panel', 'panel');
+    panel.setAttribute('role', 'dialog');
+    const header = el('div', 'header', 'header');
+    const title = el('span', 'title');
+    const close = el('button', 'close-button', 'close', '×');
+    close.type = 'button';
+    close.addEventListener('click', () => this.close());
+    header.append(title, close);
+    const frame = el('iframe', 'frame');
+    frame.setAttribute('allow', 'clipboard-write');
+    panel.append(header, frame);
+    return { panel, title, close, frame };
   }
 }
