@@ -15,13 +15,16 @@ import { join } from 'node:path';
 import autocannon from 'autocannon';
 import { printProfile } from './cpuprofile.ts';
 import { BASELINE_ARGS, freePort, serverArgs, startChild } from './lib.ts';
-import { ADMIN, seedShop, serverEnv } from './server.ts';
+import { ADMIN, createPgDatabase, seedShop, serverEnv } from './server.ts';
 
 const scenario = process.argv[2] ?? 'binding';
 const seconds = Number(process.argv[3] ?? 5);
 const dbKind = process.argv[4] ?? 'sqlite';
 const dir = mkdtempSync(join(tmpdir(), 'shop-chat-prof-'));
-const dbUrl = dbKind === 'pg' ? (process.env.BENCH_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/test') : `sqlite:${join(dir, 'p.db')}`;
+// PostgreSQL: a database of its own, dropped at the end (never the tests' shared `test` database).
+const pgDb = dbKind === 'pg' ? await createPgDatabase() : null;
+if (dbKind === 'pg' && !pgDb) process.exit(1);
+const dbUrl = pgDb ? pgDb.url : `sqlite:${join(dir, 'p.db')}`;
 const child = await startChild(
   [...(process.env.NOPROF ? [] : ['--cpu-prof', `--cpu-prof-dir=${dir}`]), ...(process.env.NODE_ARGS ?? '').split(' ').filter(Boolean), ...(await serverArgs())],
   serverEnv(dbUrl, process.env.PROFILE_ENV ? JSON.parse(process.env.PROFILE_ENV) : {}),
@@ -81,6 +84,7 @@ if (process.env.BASE) {
 }
 console.log(`${scenario}: ${Math.round(res.requests.average)} req/s, p50 ${res.latency.p50} ms, p99 ${res.latency.p99} ms, non2xx ${res.non2xx}, errors ${res.errors}, server CPU ${cpuPerReq.toFixed(0)} µs/request${ratio}`);
 await child.stop();
+await pgDb?.drop();
 if (process.env.SHOWLOG) console.log(child.log());
 
 const file = readdirSync(dir).find((f) => f.endsWith('.cpuprofile'));

@@ -173,7 +173,7 @@ async function benchDb(label: string, databaseUrl: string, baseline: Child, opts
   }
 }
 
-async function createPgDatabase(): Promise<{ url: string; drop: () => Promise<void> } | null> {
+export async function createPgDatabase(): Promise<{ url: string; drop: () => Promise<void> } | null> {
   const name = `shopchat_bench_${process.pid}_${Date.now().toString(36)}`;
   const admin = new pg.Client({ connectionString: PG_URL, connectionTimeoutMillis: 3000 });
   try {
