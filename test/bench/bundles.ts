@@ -3,13 +3,14 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { brotliCompressSync, constants, gzipSync } from 'node:zlib';
+import { BUDGETS_KB } from '../../scripts/size.mjs';
 import { ROOT, fmt, table, type Check } from './lib.ts';
 
 const KB = 1024;
-/** Hard budgets (fail) and goals (reported), gzip bytes. */
+/** Hard budgets (fail: those of `npm run size`) and goals (reported, issue 6), gzip bytes. */
 export const BUDGETS: Record<string, { hard: number; goal: number }> = {
-  'shop-chat.iife.js': { hard: 16 * KB, goal: 12 * KB },
-  'shop-chat-url.js': { hard: 3 * KB, goal: 2 * KB },
+  'shop-chat.iife.js': { hard: BUDGETS_KB['shop-chat.iife.js']! * KB, goal: 12 * KB },
+  'shop-chat-url.js': { hard: BUDGETS_KB['shop-chat-url.js']! * KB, goal: 2 * KB },
 };
 
 function walk(dir: string): string[] {
