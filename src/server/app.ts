@@ -16,7 +16,7 @@ import {
 import { Redis } from 'ioredis';
 import type { Kysely } from 'kysely';
 import type { DestinationStream } from 'pino';
-import { bearerDigest, createAuth } from './auth.ts';
+import { bearerOf, createAuth } from './auth.ts';
 import type { Config } from './config.ts';
 import type { DialectName } from './db/index.ts';
 import type { Database } from './db/types.ts';
@@ -153,7 +153,7 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
   // Responses: zod schema → JSON Schema → fast-json-stringify, compiled once per route (serializer.ts).
   app.setSerializerCompiler(fastSerializerCompiler);
   app.decorateRequest('principal', null as never);
-  app.decorateRequest('bearerDigest', null);
+  app.decorateRequest('bearer', undefined);
 
   app.addHook('onSend', (request, reply, payload, done) => {
     reply.header('x-request-id', request.id);
@@ -239,10 +239,8 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
   const tokenLimiter = limiter({
     max: config.rateLimit.perToken,
     // The token's digest (shared with authentication); a malformed header is limited by its own hash.
-    keyGenerator: (request) => {
-      const digest = bearerDigest(request);
-      return `tok:${digest.length > 0 ? digest.toString('base64url') : createHash('sha256').update(request.headers.authorization ?? '').digest('base64url')}`;
-    },
+    keyGenerator: (request) =>
+      `tok:${(bearerOf(request)?.digest ?? createHash('sha256').update(request.headers.authorization ?? '').digest()).toString('base64url')}`,
   });
   const UNLIMITED = new Set(['/healthz', '/readyz']);
   const exceeded = (reply: FastifyReply, limit: { isAllowed: boolean; isExceeded?: boolean; ttlInSeconds?: number }) => {

@@ -14,8 +14,8 @@ declare module 'fastify' {
   interface FastifyRequest {
     /** Set by `requireToken` / `requireAdmin`; read it only on routes that use one of them. */
     principal: Principal;
-    /** SHA-256 of the bearer token (`bearerDigest`); null until computed, empty when there is none. */
-    bearerDigest: Buffer | null;
+    /** The bearer token and its SHA-256 (`bearerOf`); undefined until parsed, null when there is none. */
+    bearer: Bearer | null | undefined;
   }
 }
 
@@ -31,20 +31,25 @@ export interface Auth {
 }
 
 const BEARER = /^Bearer\s+([A-Za-z0-9._~+/=-]+)\s*$/i;
-const NO_TOKEN = Buffer.alloc(0);
 
-/** The SHA-256 of the well-formed bearer token of `header`, or an empty buffer. */
-function digestOf(header: string | undefined): Buffer {
+/** A well-formed bearer token and its SHA-256. */
+export interface Bearer {
+  token: string;
+  digest: Buffer;
+}
+
+function parseBearer(header: string | undefined): Bearer | null {
   const token = header === undefined ? undefined : BEARER.exec(header)?.[1];
-  return token ? createHash('sha256').update(token, 'utf8').digest() : NO_TOKEN;
+  return token ? { token, digest: createHash('sha256').update(token, 'utf8').digest() } : null;
 }
 
 /**
- * The SHA-256 of the request's bearer token, computed once per request: the per-token rate limit
- * keys on it and authentication looks the token up by it. Empty when there is no well-formed token.
+ * The request's bearer token and its SHA-256, parsed once per request: the per-token rate limit
+ * keys on the digest and authentication looks the token up by it. Null without a well-formed token.
  */
-export function bearerDigest(request: FastifyRequest): Buffer {
-  return (request.bearerDigest ??= digestOf(request.headers.authorization));
+export function bearerOf(request: FastifyRequest): Bearer | null {
+  if (request.bearer === undefined) request.bearer = parseBearer(request.headers.authorization);
+  return request.bearer;
 }
 
 export function createAuth(deps: { db: Kysely<Database>; config: Pick<Config, 'adminToken'>; now: () => Date }): Auth {
@@ -52,11 +57,11 @@ export function createAuth(deps: { db: Kysely<Database>; config: Pick<Config, 'a
   // configured admin token's, computed once here, and its hex form is the indexed lookup key.
   const admin = deps.config.adminToken;
   const adminDigest = admin !== undefined ? createHash('sha256').update(admin, 'utf8').digest() : undefined;
-  async function authenticate(header: string | undefined, digest = digestOf(header)): Promise<Principal> {
+  async function authenticate(header: string | undefined, bearer = parseBearer(header)): Promise<Principal> {
     if (header === undefined || header.trim() === '') throw new ApiError(401, 'Authorization: Bearer token required');
-    if (digest.length === 0) throw new ApiError(401, 'Authorization: malformed bearer token');
+    if (bearer === null) throw new ApiError(401, 'Authorization: malformed bearer token');
+    const { token, digest } = bearer;
     if (adminDigest !== undefined && timingSafeEqual(digest, adminDigest)) return { kind: 'admin' };
-    const token = BEARER.exec(header)![1]!;
     if (!token.startsWith(ACCESS_TOKEN_PREFIX) && !token.startsWith(ADMIN_TOKEN_PREFIX)) {
       throw new ApiError(401, 'Authorization: invalid token');
     }
@@ -73,7 +78,7 @@ export function createAuth(deps: { db: Kysely<Database>; config: Pick<Config, 'a
     return { kind: 'org', orgUid: row.org_uid, tokenUid: row.uid };
   }
   const requireToken: AuthHook = async (request) => {
-    request.principal = await authenticate(request.headers.authorization, bearerDigest(request));
+    request.principal = await authenticate(request.headers.authorization, bearerOf(request));
   };
   const requireAdmin: AuthHook = async (request, reply) => {
     await requireToken(request, reply);

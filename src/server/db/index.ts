@@ -80,26 +80,26 @@ const STATEMENT_CACHE_SIZE = 256;
  * DDL and PRAGMAs are not cached.
  */
 function statementCache(sqlite: SqliteDatabase.Database) {
-  const cache = new Map<string, SqliteDatabase.Statement>();
+  // Each statement with whether it may write (anything but select, pragma and transaction control).
+  const cache = new Map<string, { stmt: SqliteDatabase.Statement; writes: boolean }>();
   const self = {
     /**
-     * Statements prepared so far that may write (anything but select, pragma and transaction
-     * control), counted as they are prepared, i.e. just before they run: read caches
-     * (db/prepared.ts readCache) compare it to know that nothing was written on this connection.
+     * Statements run so far that may write, counted as they are prepared, i.e. just before they
+     * run: read caches (db/prepared.ts readCache) compare it to know that nothing was written on
+     * this connection.
      */
     writes: 0,
     prepare(sql: string) {
-      let stmt = cache.get(sql);
-      if (stmt === undefined) {
-        stmt = sqlite.prepare(sql);
+      let entry = cache.get(sql);
+      if (entry === undefined) {
+        entry = { stmt: sqlite.prepare(sql), writes: !READ_ONLY.test(sql) };
         if (CACHED.test(sql)) {
           if (cache.size >= STATEMENT_CACHE_SIZE) cache.delete(cache.keys().next().value!);
-          cache.set(sql, stmt);
+          cache.set(sql, entry);
         }
-        writers.set(stmt, !READ_ONLY.test(sql));
       }
-      if (writers.get(stmt)) self.writes++;
-      return stmt;
+      if (entry.writes) self.writes++;
+      return entry.stmt;
     },
     close() {
       cache.clear();
@@ -112,8 +112,6 @@ function statementCache(sqlite: SqliteDatabase.Database) {
 const CACHED = /^\s*(select|insert|update|delete|with|begin|commit|rollback|savepoint|release)\b/i;
 /** SQL that cannot change the data (a `with` may end in an insert: it counts as a write). */
 const READ_ONLY = /^\s*(select|pragma|begin|commit|rollback|savepoint|release)\b/i;
-/** Statement → may write (statementCache). */
-const writers = new WeakMap<object, boolean>();
 
 /**
  * The pg pool, with the queries of `prepared()` (db/prepared.ts) sent as named statements: the

@@ -4,7 +4,7 @@ import { newUid } from '../crypto.ts';
 import { boundInt, directRead, prepared } from '../db/prepared.ts';
 import { ApiError, isUniqueViolation } from '../errors.ts';
 import { toDbTime } from '../time.ts';
-import { SEAT_VIEW_COLUMNS, inTransaction, toSeat, type ServiceContext, type ShopRecord } from './shops.ts';
+import { SEAT_VIEW_COLUMNS, inTransaction, liveSeatsOfShop, newSeatRow, toSeat, type ServiceContext, type ShopRecord } from './shops.ts';
 
 /** `seatNoList`, else the single `seatNo`; duplicates in the request are a 409. */
 export function seatNumbers(req: { seatNoList?: string[] | undefined; seatNo?: string | undefined }): string[] {
@@ -18,23 +18,9 @@ export function seatNumbers(req: { seatNoList?: string[] | undefined; seatNo?: s
 }
 
 const q = {
-  liveSeatCount: prepared((db, shopUid: string) =>
-    db
-      .selectFrom('seats')
-      .select((eb) => eb.fn.countAll().as('n'))
-      .where('shop_uid', '=', shopUid)
-      .where('deleted_at', 'is', null),
-  ),
+  liveSeatCount: prepared((db, shopUid: string) => liveSeatsOfShop(db, shopUid).select((eb) => eb.fn.countAll().as('n'))),
   liveSeatPage: prepared((db, shopUid: string, limit: number, offset: number) =>
-    db
-      .selectFrom('seats')
-      .select(SEAT_VIEW_COLUMNS)
-      .where('shop_uid', '=', shopUid)
-      .where('deleted_at', 'is', null)
-      .orderBy('created_at')
-      .orderBy('seat_no')
-      .limit(boundInt(limit))
-      .offset(boundInt(offset)),
+    liveSeatsOfShop(db, shopUid).select(SEAT_VIEW_COLUMNS).orderBy('created_at').orderBy('seat_no').limit(boundInt(limit)).offset(boundInt(offset)),
   ),
 };
 
@@ -82,24 +68,9 @@ export async function createSeats(ctx: ServiceContext, shop: ShopRecord, seatNos
       const rows = await trx
         .insertInto('seats')
         .values(
-          seatNos.map((seatNo) => ({
-            uid: newUid('seat'),
-            org_uid: shop.orgUid,
-            shop_uid: shop.uid,
-            seat_no: seatNo,
-            source: 'EXTRA' as const,
-            status: 'AVAILABLE' as const,
-            base_seat: 0,
-            type: 'CUSTOMER',
-            expire_at: toDbTime(new Date(expireAt)),
-            assigned_agent_uid: null,
-            assigned_member_uid: null,
-            assigned_at: null,
-            released_at: null,
-            deleted_at: null,
-            created_at: ts,
-            updated_at: ts,
-          })),
+          seatNos.map((seatNo) =>
+            newSeatRow({ uid: newUid('seat'), orgUid: shop.orgUid, shopUid: shop.uid, seatNo, base: false, expireAt: toDbTime(new Date(expireAt)), ts }),
+          ),
         )
         .returningAll()
         .execute();

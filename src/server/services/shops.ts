@@ -68,20 +68,39 @@ export type AgentViewRow = Pick<Selectable<AgentsTable>, (typeof AGENT_VIEW_COLU
 export type WorkgroupViewRow = Pick<Selectable<WorkgroupsTable>, (typeof WORKGROUP_VIEW_COLUMNS)[number]>;
 export type SeatViewRow = Pick<Selectable<SeatsTable>, (typeof SEAT_VIEW_COLUMNS)[number]>;
 
+/** The live (not deleted) seats of a shop (by its internal uid): the binding view and the seat query. */
+export function liveSeatsOfShop(db: Kysely<Database>, shopUid: string) {
+  return db.selectFrom('seats').where('shop_uid', '=', shopUid).where('deleted_at', 'is', null);
+}
+
+/** A new seat row: a shop's base seat (no expiry), or an extra seat bought until `expireAt`. */
+export function newSeatRow(s: { uid: string; orgUid: string; shopUid: string; seatNo: string; base: boolean; expireAt: string | null; ts: string }) {
+  return {
+    uid: s.uid,
+    org_uid: s.orgUid,
+    shop_uid: s.shopUid,
+    seat_no: s.seatNo,
+    source: s.base ? ('BASE' as const) : ('EXTRA' as const),
+    status: 'AVAILABLE' as const,
+    base_seat: s.base ? 1 : 0,
+    type: 'CUSTOMER',
+    expire_at: s.expireAt,
+    assigned_agent_uid: null,
+    assigned_member_uid: null,
+    assigned_at: null,
+    released_at: null,
+    deleted_at: null,
+    created_at: s.ts,
+    updated_at: s.ts,
+  };
+}
+
 const q = {
   shopByShopUid: prepared((db, shopUid: string) => db.selectFrom('shops').selectAll().where('shop_uid', '=', shopUid)),
   agentsOfShop: prepared((db, shopUid: string) =>
     db.selectFrom('agents').select(AGENT_VIEW_COLUMNS).where('shop_uid', '=', shopUid).orderBy('created_at').orderBy('uid'),
   ),
-  seatsOfShop: prepared((db, shopUid: string) =>
-    db
-      .selectFrom('seats')
-      .select(SEAT_VIEW_COLUMNS)
-      .where('shop_uid', '=', shopUid)
-      .where('deleted_at', 'is', null)
-      .orderBy('created_at')
-      .orderBy('seat_no'),
-  ),
+  seatsOfShop: prepared((db, shopUid: string) => liveSeatsOfShop(db, shopUid).select(SEAT_VIEW_COLUMNS).orderBy('created_at').orderBy('seat_no')),
   workgroupsOfShop: prepared((db, shopUid: string) =>
     db.selectFrom('workgroups').select(WORKGROUP_VIEW_COLUMNS).where('shop_uid', '=', shopUid).orderBy('created_at'),
   ),
@@ -174,24 +193,7 @@ const q = {
     db.insertInto('workgroups').values({ uid, org_uid: orgUid, shop_uid: shopUid, nickname, enabled: 1, created_at: ts, updated_at: ts }),
   ),
   insertBaseSeat: prepared((db, uid: string, orgUid: string, shopUid: string, seatNo: string, ts: string) =>
-    db.insertInto('seats').values({
-      uid,
-      org_uid: orgUid,
-      shop_uid: shopUid,
-      seat_no: seatNo,
-      source: 'BASE',
-      status: 'AVAILABLE',
-      base_seat: 1,
-      type: 'CUSTOMER',
-      expire_at: null,
-      assigned_agent_uid: null,
-      assigned_member_uid: null,
-      assigned_at: null,
-      released_at: null,
-      deleted_at: null,
-      created_at: ts,
-      updated_at: ts,
-    }),
+    db.insertInto('seats').values(newSeatRow({ uid, orgUid, shopUid, seatNo, base: true, expireAt: null, ts })),
   ),
   insertAgent: prepared((db, uid: string, orgUid: string, shopUid: string, userUid: string, nickname: string, ts: string) =>
     db
