@@ -10,3 +10,14 @@ export const isoDateTimeSchema = z.iso.datetime({ offset: true });
 export const seatNoSchema = z.string().trim().min(1).max(128);
 
 export const uidSchema = z.string().trim().min(1).max(128);
+
+/** The fields every Bytedesk entity starts with (seat, shop, API token), in the seed's order. */
+export const baseEntityShape = {
+  uid: z.string(),
+  userUid: z.string().nullable(),
+  orgUid: z.string(),
+  level: z.string().nullable(),
+  platform: z.string().nullable(),
+  createdAt: z.string(),
+  updatedAt: z.string(),
+};

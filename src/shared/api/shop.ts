@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { isoDateTimeSchema, shopUidSchema } from './common.ts';
+import { baseEntityShape, isoDateTimeSchema, shopUidSchema } from './common.ts';
 import { envelope } from './envelope.ts';
 
 export const seatSourceSchema = z.enum(['BASE', 'EXTRA']);
@@ -7,13 +7,7 @@ export const seatStatusSchema = z.enum(['AVAILABLE', 'ASSIGNED', 'EXPIRED']);
 
 /** `AgentSeatEntity` as the seed returns it. */
 export const agentSeatSchema = z.object({
-  uid: z.string(),
-  userUid: z.string().nullable(),
-  orgUid: z.string(),
-  level: z.string().nullable(),
-  platform: z.string().nullable(),
-  createdAt: z.string(),
-  updatedAt: z.string(),
+  ...baseEntityShape,
   seatNo: z.string(),
   source: seatSourceSchema,
   status: seatStatusSchema,
@@ -49,13 +43,7 @@ export type ShopWorkgroup = z.infer<typeof shopWorkgroupSchema>;
 
 /** The shop object of the seed, with its agents, seats and workgroups. */
 export const shopSchema = z.object({
-  uid: z.string(),
-  userUid: z.string().nullable(),
-  orgUid: z.string(),
-  level: z.string().nullable(),
-  platform: z.string().nullable(),
-  createdAt: z.string(),
-  updatedAt: z.string(),
+  ...baseEntityShape,
   name: z.string(),
   shopUid: z.string(),
   description: z.string().nullable(),

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { shopUidSchema, uidSchema } from './common.ts';
+import { baseEntityShape, shopUidSchema, uidSchema } from './common.ts';
 import { envelope } from './envelope.ts';
 import { pageRequestFields, springPage } from './page.ts';
 
@@ -9,13 +9,8 @@ import { pageRequestFields, springPage } from './page.ts';
  * (prefix + last four characters), because only SHA-256 hashes are stored.
  */
 export const apiTokenSchema = z.object({
-  uid: z.string(),
-  userUid: z.string().nullable(),
-  orgUid: z.string().nullable(),
-  level: z.string().nullable(),
-  platform: z.string().nullable(),
-  createdAt: z.string(),
-  updatedAt: z.string(),
+  ...baseEntityShape,
+  orgUid: z.string().nullable(), // an admin token has none (the spread keeps the field's place)
   name: z.string(),
   description: z.string().nullable(),
   accessToken: z.string(),
