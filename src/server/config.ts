@@ -48,6 +48,7 @@ export const envSchema = z.object({
   SHOP_CHAT_REFRESH_TOKEN_TTL: int(2_592_000, 60, 315_360_000),
   SHOP_CHAT_TIMEZONE: timezone,
   SHOP_CHAT_CHAT_URL: z.url({ message: 'must be an http(s) URL' }).default('https://cdn.weiyuai.cn/chat'),
+  SHOP_CHAT_BYTEDESK_API_URL: z.url({ message: 'must be an http(s) URL' }).default('https://api.weiyuai.cn'),
   SHOP_CHAT_GOODS_DETAIL_PATH: z.string().default(''),
   SHOP_CHAT_ORDER_DETAIL_PATH: z.string().default(''),
   SHOP_CHAT_AUTO_REGISTER: bool(true),
@@ -71,6 +72,8 @@ export interface Config {
   refreshTokenTtlSeconds: number;
   timezone: string;
   chatUrl: string;
+  /** Bytedesk API base handed to the widget (its unread count). */
+  bytedeskApiUrl: string;
   goodsDetailPath: string;
   orderDetailPath: string;
   autoRegister: boolean;
@@ -105,6 +108,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     refreshTokenTtlSeconds: e.SHOP_CHAT_REFRESH_TOKEN_TTL,
     timezone: e.SHOP_CHAT_TIMEZONE,
     chatUrl: e.SHOP_CHAT_CHAT_URL,
+    bytedeskApiUrl: e.SHOP_CHAT_BYTEDESK_API_URL.replace(/\/+$/, ''),
     goodsDetailPath: e.SHOP_CHAT_GOODS_DETAIL_PATH,
     orderDetailPath: e.SHOP_CHAT_ORDER_DETAIL_PATH,
     autoRegister: e.SHOP_CHAT_AUTO_REGISTER,

@@ -116,6 +116,7 @@ describeEachDatabase('HTTP behaviour', (h) => {
         sid: shop.workgroups[0].uid,
         t: 1,
         chatUrl: 'https://cdn.weiyuai.cn/chat',
+        apiUrl: 'https://api.weiyuai.cn',
         goodsDetailPath: '',
         orderDetailPath: '',
         shop: { name: shop.name, logo: shop.logo },

@@ -51,6 +51,7 @@ export const widgetRoutes: FastifyPluginAsyncZod<AppDeps> = async (app, deps) =>
       sid: wg.uid,
       t: 1,
       chatUrl: deps.config.chatUrl,
+      apiUrl: deps.config.bytedeskApiUrl,
       goodsDetailPath: deps.config.goodsDetailPath,
       orderDetailPath: deps.config.orderDetailPath,
       shop: { name: shop.name, logo: shop.logo },

@@ -10,6 +10,8 @@ export const widgetConfigSchema = z.object({
   sid: z.string(),
   t: z.literal(1),
   chatUrl: z.string(),
+  /** Bytedesk API base of the chat (the launcher's unread count). */
+  apiUrl: z.string(),
   goodsDetailPath: z.string(),
   orderDetailPath: z.string(),
   shop: z.object({ name: z.string(), logo: z.string().nullable() }),
