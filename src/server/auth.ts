@@ -5,7 +5,7 @@ import type { Config } from './config.ts';
 import { ACCESS_TOKEN_PREFIX, ADMIN_TOKEN_PREFIX } from './crypto.ts';
 import type { Database } from './db/types.ts';
 import { ApiError } from './errors.ts';
-import { findAuthToken } from './services/tokens.ts';
+import { authTokenCache, findAuthToken } from './services/tokens.ts';
 
 /** Who is calling: the platform administrator, or a token bound to one organisation. */
 export type Principal = { kind: 'admin'; tokenUid?: string } | { kind: 'org'; orgUid: string; tokenUid: string };
@@ -57,6 +57,7 @@ export function createAuth(deps: { db: Kysely<Database>; config: Pick<Config, 'a
   // configured admin token's, computed once here, and its hex form is the indexed lookup key.
   const admin = deps.config.adminToken;
   const adminDigest = admin !== undefined ? createHash('sha256').update(admin, 'utf8').digest() : undefined;
+  const cache = authTokenCache();
   async function authenticate(header: string | undefined, bearer = parseBearer(header)): Promise<Principal> {
     if (header === undefined || header.trim() === '') throw new ApiError(401, 'Authorization: Bearer token required');
     if (bearer === null) throw new ApiError(401, 'Authorization: malformed bearer token');
@@ -67,7 +68,7 @@ export function createAuth(deps: { db: Kysely<Database>; config: Pick<Config, 'a
     }
     // Looked up on every request (services/tokens.ts: exact cache on SQLite), so a revoked or
     // refreshed token is refused on its very next use.
-    const row = await findAuthToken(deps.db, digest.toString('hex'));
+    const row = await findAuthToken(deps.db, cache, digest.toString('hex'));
     if (!row || row.deleted_at !== null) throw new ApiError(401, 'Authorization: invalid token');
     if (Number(row.revoked) === 1) throw new ApiError(401, 'Authorization: token revoked');
     if (row.expires_at !== null && row.expires_at <= deps.now().toISOString()) {

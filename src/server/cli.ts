@@ -4,8 +4,9 @@
 //   token revoke --uid UID [--reason TEXT]
 //   store refresh-due [--concurrency N]   refreshes every store token due within 7 days, once
 import { parseArgs } from 'node:util';
-import { ConfigError, loadConfig, loadDotEnv, type Config } from './config.ts';
-import { createDatabase, migrateToLatest, type DatabaseHandle } from './db/index.ts';
+import { createServices, type Services } from './compose.ts';
+import { ConfigError, loadConfig, loadDotEnv } from './config.ts';
+import { createDatabase, migrateToLatest } from './db/index.ts';
 import { createToken, getTokenOr404, revokeToken, toApiToken } from './services/tokens.ts';
 
 const USAGE = `usage: npm run admin -- token create --name NAME [--description TEXT]
@@ -34,16 +35,12 @@ async function run(argv: string[]): Promise<number> {
   loadDotEnv();
   const config = loadConfig();
   const handle = createDatabase(config.databaseUrl);
+  // The same composition root as the server; warnings go to stderr (stdout is the command's JSON).
+  const services = createServices({ ...config, logLevel: 'warn' }, handle, { defaultMetrics: false, logStream: process.stderr });
   try {
     await migrateToLatest(handle.db);
-    const ctx = {
-      db: handle.db,
-      timezone: config.timezone,
-      tokenTtlSeconds: config.tokenTtlSeconds,
-      refreshTokenTtlSeconds: config.refreshTokenTtlSeconds,
-      now: () => new Date(),
-    };
-    if (group === 'store') return await storeRefreshDue(handle.db, config, values.concurrency === undefined ? undefined : Number(values.concurrency));
+    const ctx = services.tokens;
+    if (group === 'store') return await storeRefreshDue(services, values.concurrency === undefined ? undefined : Number(values.concurrency));
     if (action === 'create') {
       if (!values.name) {
         process.stderr.write('--name is required\n');
@@ -77,24 +74,23 @@ async function run(argv: string[]): Promise<number> {
     process.stderr.write(`${USAGE}\n`);
     return 2;
   } finally {
+    await services.close();
     await handle.close();
   }
 }
 
 /** One pass of the refresh sweep with a progress line on stderr and the counts as JSON on stdout. */
-async function storeRefreshDue(db: DatabaseHandle['db'], config: Config, concurrency: number | undefined): Promise<number> {
+async function storeRefreshDue(services: Services, concurrency: number | undefined): Promise<number> {
   // Without --concurrency, the sweep's own default applies.
   if (concurrency !== undefined && (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 256)) {
     process.stderr.write('--concurrency must be an integer from 1 to 256\n');
     return 2;
   }
   const { refreshDue } = await import('./store/sweep.ts');
-  const { closeStoreService } = await import('./store/service.ts');
   const line = (msg: string) => (process.stderr.isTTY ? process.stderr.write(`\r${msg}\x1b[K`) : process.stderr.write(`${msg}\n`));
-  const warn = (obj: object, msg?: string) => process.stderr.write(`${process.stderr.isTTY ? '\n' : ''}warn: ${msg ?? ''} ${JSON.stringify(obj)}\n`);
   let lastPrinted = -1;
   const result = await refreshDue(
-    { db, config, log: { debug() {}, info() {}, warn, error: warn }, now: () => new Date() },
+    services.store,
     {
       ...(concurrency === undefined ? {} : { concurrency }),
       onProgress: (p) => {
@@ -107,7 +103,6 @@ async function storeRefreshDue(db: DatabaseHandle['db'], config: Config, concurr
     },
   );
   if (process.stderr.isTTY) process.stderr.write('\n');
-  await closeStoreService(db);
   process.stdout.write(`${JSON.stringify(result)}\n`);
   return result.failed > 0 ? 1 : 0;
 }

@@ -1,14 +1,13 @@
 // Entry point: `npm run server` / `npm start`. Reads config, opens the database, runs migrations,
 // serves, and shuts down gracefully on SIGTERM/SIGINT.
+import type { Services } from './compose.ts';
 import { ConfigError, loadConfig, loadDotEnv, type Config } from './config.ts';
-import { serviceContext, type AppDeps } from './deps.ts';
 
 /** Onboards the demo pages' shop through the open API's own code path, once. */
-async function ensureDemoShop(deps: AppDeps, shopUid: string): Promise<void> {
-  const { findShopByShopUid, onboard } = await import('./services/shops.ts');
-  if (await findShopByShopUid(deps.db, shopUid)) return;
-  await onboard(serviceContext(deps), { mobile: '13800000000', country: '86', shopUid, shopName: '演示商城', shopLogo: undefined });
-  deps.log.info({ shopUid }, 'demo shop onboarded (SHOP_CHAT_DEMO_SHOP=off disables)');
+async function ensureDemoShop(services: Services, shopUid: string): Promise<void> {
+  if (await services.openApi.findShop(shopUid)) return;
+  await services.openApi.onboard({ mobile: '13800000000', country: '86', shopUid, shopName: '演示商城', shopLogo: undefined });
+  services.log.info({ shopUid }, 'demo shop onboarded (SHOP_CHAT_DEMO_SHOP=off disables)');
 }
 
 async function main(): Promise<void> {
@@ -24,6 +23,7 @@ async function main(): Promise<void> {
   // Loaded after the configuration is known to be valid, so a bad value fails fast.
   const { createDatabase, migrateToLatest } = await import('./db/index.ts');
   const { buildApp } = await import('./app.ts');
+  const { createServices } = await import('./compose.ts');
   const handle = createDatabase(config.databaseUrl);
   try {
     await migrateToLatest(handle.db);
@@ -33,13 +33,15 @@ async function main(): Promise<void> {
     process.exit(1);
   }
 
-  const app = await buildApp({ db: handle.db, dialect: handle.dialect, config });
+  // The composition root: every service once, handed to the app and the sweep.
+  const services = createServices(config, handle);
+  const app = await buildApp(services);
 
-  if (config.demoShop) await ensureDemoShop(app.deps, config.demoShop);
+  if (config.demoShop) await ensureDemoShop(services, config.demoShop);
 
   // Background refresh of store-platform tokens (SHOP_CHAT_REFRESH_SWEEP=off disables it).
   const { startRefreshSweep } = await import('./store/sweep.ts');
-  const sweep = startRefreshSweep(app.deps);
+  const sweep = startRefreshSweep(services.store);
 
   let closing = false;
   const shutdown = async (signal: string) => {
@@ -53,7 +55,7 @@ async function main(): Promise<void> {
     force.unref();
     try {
       await sweep.stop();
-      await app.close(); // stops accepting, waits for requests in flight
+      await app.close(); // stops accepting, waits for requests in flight, closes the services
       await handle.close();
       clearTimeout(force);
       process.exit(0);

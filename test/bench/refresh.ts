@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { createDatabase, migrateToLatest } from '../../src/server/db/index.ts';
 import { parseStoreConfig } from '../../src/server/store/config.ts';
 import { silentLogger } from '../../src/server/store/log.ts';
-import { closeStoreService, getStoreService } from '../../src/server/store/service.ts';
+import { StoreService } from '../../src/server/store/service.ts';
 import { refreshDue } from '../../src/server/store/sweep.ts';
 import { fmt, median, table, type BenchOptions, type Check } from './lib.ts';
 import { createVault } from '../../src/server/store/vault.ts';
@@ -42,19 +42,19 @@ export async function benchRefresh(opts: BenchOptions, checks: Check[]) {
             inFlight--;
           }
         };
-        const deps = {
+        const service = new StoreService({
           db: handle.db,
-          config: { store: parseStoreConfig({ ...fakes.env, SHOP_CHAT_SECRET_KEY: KEY }), databaseUrl: `sqlite:${join(dir, 'r.db')}` },
+          config: parseStoreConfig({ ...fakes.env, SHOP_CHAT_SECRET_KEY: KEY }),
           log: silentLogger,
-        };
-        getStoreService(deps, { fetch: countingFetch }); // refreshDue uses this service (one per database)
+          fetch: countingFetch,
+        });
         const t0 = performance.now();
-        const p = await refreshDue(deps, { concurrency: CONCURRENCY });
+        const p = await refreshDue(service, { concurrency: CONCURRENCY });
         const ms = performance.now() - t0;
         const outcomes: Record<string, number> = {};
         for (const k of ['refreshed', 'failed', 'needsReauth', 'skipped'] as const) if (p[k]) outcomes[k] = p[k];
         runs.push({ ms, calls: await fakes.count('refresh'), peak, outcomes });
-        await closeStoreService(handle.db);
+        await service.close();
       } finally {
         await fakes.close();
       }

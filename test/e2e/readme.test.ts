@@ -627,9 +627,9 @@ describe('README.md', () => {
     }
   });
 
-  it('the metrics table names the metrics of src/server/metrics.ts', () => {
+  it('the metrics table names the metrics of src/server/http/metrics.ts', () => {
     const rows = table(section('### Metrics'), 'Metric');
-    const source = readFileSync(join(ROOT, 'src/server/metrics.ts'), 'utf8');
+    const source = readFileSync(join(ROOT, 'src/server/http/metrics.ts'), 'utf8');
     const names = [...source.matchAll(/name: '(shop_chat_\w+)'/g)].map((m) => m[1]);
     assert.deepEqual(rows.map((r) => codeSpans(r[0]!)[0]), names);
     for (const r of rows) {

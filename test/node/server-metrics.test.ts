@@ -3,8 +3,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import Fastify from 'fastify';
-import { registerMetrics } from '../../src/server/metrics.ts';
-import { getStoreService } from '../../src/server/store/service.ts';
+import { createMetrics, metricsPlugin } from '../../src/server/http/metrics.ts';
 import { StoreTokenError } from '../../src/server/store/refresh.ts';
 import { VaultError } from '../../src/server/store/vault.ts';
 import { fakeStoreEnv, startFakes } from '../fakes/platforms.ts';
@@ -98,7 +97,7 @@ describe('GET /metrics', () => {
   });
 
   it('counts store token refresh outcomes by platform: success and permanent failure', async () => {
-    const store = getStoreService(h.app.deps);
+    const store = h.services.store;
     const before = (await scrape()).m;
 
     const pair = f.fkw.seedPair('9001');
@@ -123,7 +122,7 @@ describe('GET /metrics', () => {
   });
 
   it('counts vault errors (a stored token that does not decrypt)', async () => {
-    const store = getStoreService(h.app.deps);
+    const store = h.services.store;
     const before = (await scrape()).m;
     const id = await seedConnection(h.db as never, store.vault, { platform: 'FKW', sellerId: '9003', accessToken: 'x', refreshToken: 'y', expiresAt: Date.now() + 86_400_000 });
     // Tamper with the ciphertext: authentication fails.
@@ -139,8 +138,8 @@ describe('GET /metrics', () => {
   it('keeps one registry per app: two apps in one process count separately', async () => {
     const a = Fastify();
     const b = Fastify();
-    registerMetrics(a, { db: {}, defaultMetrics: true });
-    registerMetrics(b, { db: {}, defaultMetrics: true });
+    await a.register(metricsPlugin, { metrics: createMetrics() });
+    await b.register(metricsPlugin, { metrics: createMetrics() });
     a.get('/x', async () => 'x');
     b.get('/x', async () => 'x');
     await a.inject('/x');

@@ -138,9 +138,11 @@ test('admin CLI: `token create --name NAME` prints the admin token JSON once; it
 
     const { createDatabase, migrateToLatest } = await import('../../src/server/db/index.ts');
     const { buildApp } = await import('../../src/server/app.ts');
+    const { createServices } = await import('../../src/server/compose.ts');
     const handle = createDatabase(url);
     await migrateToLatest(handle.db);
-    const app = await buildApp({ db: handle.db, dialect: handle.dialect, config: loadConfig({ DATABASE_URL: url, LOG_LEVEL: 'silent' }), staticRoots: { widget: null, demo: null } });
+    const services = createServices(loadConfig({ DATABASE_URL: url, LOG_LEVEL: 'silent' }), handle);
+    const app = await buildApp(services, { staticRoots: { widget: null, demo: null } });
     try {
       const res = await app.inject({
         method: 'POST',

@@ -4,13 +4,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import assert from 'node:assert/strict';
 import { after, before, it } from 'node:test';
-import Fastify from 'fastify';
-import type { LightMyRequestResponse } from 'fastify';
-import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
-import { createAuth } from '../../src/server/auth.ts';
-import { widgetGoodsRoutes } from '../../src/server/store/widget-goods.ts';
 import { aad, findConnection } from '../../src/server/store/repo.ts';
-import { getStoreService } from '../../src/server/store/service.ts';
 import { FakeWebhookReceiver, fakeStoreEnv, startFakes } from '../fakes/platforms.ts';
 import { createOrgToken, describeEachDatabase, json, onboardShop, type Harness } from './helpers/server.ts';
 
@@ -33,9 +27,7 @@ before(async () => {
   });
   seen.push(f.fkw.clientSecret, f.youzan.clientSecret, f.shoplazza.clientSecret, env.SHOP_CHAT_SECRET_KEY!);
 });
-const extraApps: { close(): Promise<unknown> }[] = [];
 after(async () => {
-  for (const a of extraApps) await a.close();
   await hook.close();
   await f.close();
 });
@@ -87,7 +79,7 @@ describeEachDatabase(
       assert.equal(c.authType, 'URL');
       assert.ok(Date.parse(c.expiresAt) > Date.now() + 100 * 60_000);
       const row = (await findConnection(h().db as never, shopUid, 'FKW'))!;
-      const svc = getStoreService({ db: h().db, config: h().config, log: h().app.log });
+      const svc = h().services.store;
       const at = svc.vault.decrypt(row.access_token_enc!, aad.access(row.id));
       const rt = svc.vault.decrypt(row.refresh_token_enc!, aad.refresh(row.id));
       seen.push(at, rt);
@@ -194,7 +186,7 @@ describeEachDatabase(
       assert.match(json(wrong).message, /^authInfo: rejected by YOUZAN/);
 
       // The stored token is usable and refreshes through the engine (silent refresh=true rotates).
-      const svc = getStoreService({ db: h().db, config: h().config, log: h().app.log });
+      const svc = h().services.store;
       const row = (await findConnection(h().db as never, shopUid, 'YOUZAN'))!;
       assert.equal(await svc.getValidAccessToken(row.id), pair.at);
       await (h().db as any).updateTable('store_connection').set({ expires_at: Date.now() + 10 * 60_000 }).where('id', '=', row.id).execute();
@@ -272,7 +264,7 @@ describeEachDatabase(
       const cb = await h().call('GET', `${P}/callback/shoplazza?code=${code}&state=${encodeURIComponent(stateOf(authUrl))}&shop=${store}.myshoplaza.com`, undefined, null);
       assert.equal(cb.statusCode, 200, cb.body);
       assert.match(cb.body, /Authorization complete/);
-      const svc = getStoreService({ db: h().db, config: h().config, log: h().app.log });
+      const svc = h().services.store;
       const row = (await findConnection(h().db as never, shopUid, 'SHOPLAZZA'))!;
       const oldRt = svc.vault.decrypt(row.refresh_token_enc!, aad.refresh(row.id));
       seen.push(oldRt, svc.vault.decrypt(row.access_token_enc!, aad.access(row.id)));
@@ -293,39 +285,20 @@ describeEachDatabase(
       const authUrl = json(await h().call('POST', `${P}/authorize`, { shopUid, platform: 'FKW', authType: 'URL' })).data.authUrl;
       const code = f.fkw.issueCode(shopId);
       assert.equal((await h().call('GET', `${P}/callback/fkw?code=${code}&state=${encodeURIComponent(stateOf(authUrl))}`, undefined, null)).statusCode, 200);
-      const svc = getStoreService({ db: h().db, config: h().config, log: h().app.log });
-      const probe = await h().call('GET', `/api/v1/shop/widget/goods?shopUid=${shopUid}&goodsUid=101`, undefined, null);
-      let bare = false;
-      let inject: (url: string) => Promise<LightMyRequestResponse> = (url) => h().call('GET', url, undefined, null);
-      if (probe.statusCode === 404 && /Route GET/.test(json(probe).message)) {
-        // Not mounted by app.ts yet: mount the plugin on a bare Fastify with the same deps.
-        console.log('# NOTE widgetGoodsRoutes is not mounted by app.ts yet; tested on a bare Fastify');
-        bare = true;
-        const b = Fastify().withTypeProvider<ZodTypeProvider>();
-        b.setValidatorCompiler(validatorCompiler);
-        b.setSerializerCompiler(serializerCompiler);
-        const auth = createAuth({ db: h().db, config: h().config, now: () => new Date() });
-        await b.register(widgetGoodsRoutes, { db: h().db, dialect: h().kind, config: h().config, auth, log: h().app.log, now: () => new Date(), prefix: '/api/v1/shop/widget' });
-        await b.ready();
-        extraApps.push(b);
-        inject = (url) => b.inject({ method: 'GET', url });
-      }
-      const mounted = true;
+      const svc = h().services.store;
+      const inject = (url: string) => h().call('GET', url, undefined, null);
       const get = async (goodsUid: string) => inject(`/api/v1/shop/widget/goods?shopUid=${shopUid}&goodsUid=${goodsUid}`);
-      const g = mounted ? json((await get('101'))!).data : await svc.goods({ shopUid, orgUid: '', enabled: true }, '101');
+      const g = json(await get('101')).data;
       const before = f.fkw.count('getProductList');
       assert.deepEqual(g, { uid: '101', type: 'GOODS', shopUid, title: '演示商品', price: 99, image: 'https://img.example.test/101.png', status: 'ON_SHELF' });
-      if (mounted) await get('101');
-      else await svc.goods({ shopUid, orgUid: '', enabled: true }, '101');
+      await get('101');
       assert.equal(f.fkw.count('getProductList'), before, 'served from the cache');
       const g2 = await svc.goods({ shopUid, orgUid: '', enabled: true }, '102');
       assert.deepEqual(g2, { uid: '102', type: 'GOODS', shopUid, title: 'Bad picture', status: 'OFF_SHELF' }, 'unsafe picture dropped');
       assert.equal(await svc.goods({ shopUid, orgUid: '', enabled: true }, '999'), null);
-      if (mounted) {
-        assert.equal((await get('999'))!.statusCode, 404);
-        assert.equal((await inject(`/api/v1/shop/widget/goods?shopUid=nope&goodsUid=1`)).statusCode, 404);
-        if (!bare) assert.equal((await inject(`/api/v1/shop/widget/goods?shopUid=${shopUid}`)).statusCode, 400);
-      }
+      assert.equal((await get('999')).statusCode, 404);
+      assert.equal((await inject(`/api/v1/shop/widget/goods?shopUid=nope&goodsUid=1`)).statusCode, 404);
+      assert.equal((await inject(`/api/v1/shop/widget/goods?shopUid=${shopUid}`)).statusCode, 400);
     });
 
     it('/openapi.json documents the store routes with their schemas', async () => {

@@ -3,7 +3,7 @@ import { after, before, describe, it } from 'node:test';
 import { randomBytes } from 'node:crypto';
 import { parseStoreConfig } from '../../src/server/store/config.ts';
 import { readConnection } from '../../src/server/store/repo.ts';
-import { closeStoreService, getStoreService } from '../../src/server/store/service.ts';
+import { StoreService } from '../../src/server/store/service.ts';
 import { refreshDue, startRefreshSweep, type RefreshDueProgress } from '../../src/server/store/sweep.ts';
 import { fakeStoreEnv, startFakes } from '../fakes/platforms.ts';
 import { captureLogger, seedConnection, sqliteStoreDb, type TestDb } from '../fakes/store-harness.ts';
@@ -13,25 +13,26 @@ const DAY = 86_400_000;
 describe('store refresh sweep', () => {
   let f: Awaited<ReturnType<typeof startFakes>>;
   let t: TestDb;
-  let deps: Parameters<typeof refreshDue>[0];
+  let svc: StoreService;
+  const service = (env: Record<string, string> = {}) =>
+    new StoreService({
+      db: t.db,
+      config: parseStoreConfig({ ...fakeStoreEnv(f), SHOP_CHAT_SECRET_KEY: key, ...env }),
+      log: captureLogger().log,
+    });
+  const key = randomBytes(32).toString('base64');
   before(async () => {
     f = await startFakes();
     t = await sqliteStoreDb();
-    const cap = captureLogger();
-    deps = {
-      db: t.db,
-      config: { store: parseStoreConfig({ ...fakeStoreEnv(f), SHOP_CHAT_SECRET_KEY: randomBytes(32).toString('base64') }), databaseUrl: `sqlite:${t.file}` },
-      log: cap.log,
-    };
+    svc = service();
   });
   after(async () => {
-    await closeStoreService(t.db);
+    await svc.close();
     await t.close();
     await f.close();
   });
 
   it('refreshDue refreshes what expires within 7 days, at bounded concurrency, with progress; leaves the rest', async () => {
-    const svc = getStoreService(deps);
     const mk = async (store: string, expiresAt: number | null, extra: { status?: string; refresh?: boolean } = {}) => {
       const pair = f.shoplazza.seedPair(store);
       return {
@@ -53,7 +54,7 @@ describe('store refresh sweep', () => {
     const staticKey = await mk('static', null, { refresh: false });
     f.shoplazza.delay('refresh', 50);
     const progress: RefreshDueProgress[] = [];
-    const summary = await refreshDue(deps, { onProgress: (p) => progress.push(p), concurrency: 3 });
+    const summary = await refreshDue(svc, { onProgress: (p) => progress.push(p), concurrency: 3 });
     assert.equal(summary.total, 7);
     assert.equal(summary.refreshed, 7);
     assert.equal(summary.failed, 0);
@@ -67,13 +68,12 @@ describe('store refresh sweep', () => {
     }
     for (const d of [later, reauth, staticKey]) assert.equal((await readConnection(t.db, d.id))!.version, 0);
     // A second pass right away finds nothing (refreshed less than a day ago, far from expiry).
-    assert.equal((await refreshDue(deps)).total, 0);
+    assert.equal((await refreshDue(svc)).total, 0);
   });
 
   it('a permanent failure in the sweep ends in NEEDS_REAUTH; a transient one backs the connection off', async () => {
-    const svc = getStoreService(deps);
     const dead = await seedConnection(t.db, svc.vault, { platform: 'FKW', sellerId: 'dead', accessToken: 'fake-at-dead', refreshToken: 'fake-rt-unknown', expiresAt: Date.now() + DAY });
-    const s1 = await refreshDue(deps);
+    const s1 = await refreshDue(svc);
     assert.deepEqual([s1.total, s1.needsReauth], [1, 1]);
     assert.equal((await readConnection(t.db, dead))!.status, 'NEEDS_REAUTH');
 
@@ -81,7 +81,7 @@ describe('store refresh sweep', () => {
     const flaky = await seedConnection(t.db, svc.vault, { platform: 'FKW', sellerId: 'flaky', ...pair, expiresAt: Date.now() + DAY });
     f.fkw.resetCounts();
     f.fkw.inject('refreshAccessToken', ...Array.from({ length: 4 }, () => ({ type: 'status' as const, status: 503 })));
-    const s2 = await refreshDue(deps);
+    const s2 = await refreshDue(svc);
     assert.equal(s2.total, 1);
     assert.equal(f.fkw.count('refreshAccessToken'), 4, 'transient failures retried, then given up');
     assert.equal(s2.failed, 1);
@@ -90,20 +90,23 @@ describe('store refresh sweep', () => {
     assert.equal(fl.fail_count, 1);
     assert.match(fl.last_error!, /HTTP 503/);
     assert.ok(fl.next_attempt_at! > Date.now(), 'backed off');
-    assert.equal((await refreshDue(deps)).total, 0, 'not due again before next_attempt_at');
+    assert.equal((await refreshDue(svc)).total, 0, 'not due again before next_attempt_at');
     f.fkw.clearFaults();
   });
 
   it('startRefreshSweep runs passes on its interval and stops; SHOP_CHAT_REFRESH_SWEEP=off disables it', async () => {
-    const svc = getStoreService(deps);
     const pair = f.shoplazza.seedPair('sweep-me');
     const id = await seedConnection(t.db, svc.vault, { platform: 'SHOPLAZZA', sellerId: 'sweep-me', ...pair, expiresAt: Date.now() + 2 * DAY });
-    const s = startRefreshSweep(deps, { firstDelayMs: 10, intervalMs: 60_000 });
+    const s = startRefreshSweep(svc, { firstDelayMs: 10, intervalMs: 60_000 });
     const end = Date.now() + 3000;
     while ((await readConnection(t.db, id))!.version === 0 && Date.now() < end) await new Promise((r) => setTimeout(r, 20));
     await s.stop();
     assert.equal((await readConnection(t.db, id))!.version, 1);
-    const off = startRefreshSweep({ ...deps, config: { ...deps.config, store: { ...deps.config.store, SHOP_CHAT_REFRESH_SWEEP: 'off' } } }, { firstDelayMs: 1 });
+    const disabled = service({ SHOP_CHAT_REFRESH_SWEEP: 'off' });
+    const off = startRefreshSweep(disabled, { firstDelayMs: 1 });
+    await new Promise((r) => setTimeout(r, 50));
     await off.stop();
+    assert.equal(disabled.manager.upstreamCalls, 0, 'SHOP_CHAT_REFRESH_SWEEP=off: no pass ran');
+    await disabled.close();
   });
 });

@@ -58,7 +58,8 @@ export async function makeApp(name: string, extraEnv: Record<string, string> = {
       cb();
     },
   });
-  const app = await buildApp({ db: handle.db, dialect: handle.dialect, config, logStream, staticRoots: { widget: null, demo: null } });
+  const { createServices } = await import('../../src/server/compose.ts');
+  const app = await buildApp(createServices(config, handle, { logStream }), { staticRoots: { widget: null, demo: null } });
   await app.ready();
   return {
     app,

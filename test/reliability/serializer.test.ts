@@ -8,7 +8,7 @@ import { z } from 'zod';
 import * as api from '../../src/shared/api/index.ts';
 import { envelope, errorEnvelopeSchema } from '../../src/shared/api/envelope.ts';
 import * as store from '../../src/shared/store/api.ts';
-import { fastSerializerCompiler, responseJsonSchema } from '../../src/server/serializer.ts';
+import { fastSerializerCompiler, responseJsonSchema } from '../../src/server/http/serializer.ts';
 import { call, makeApp, seedShop } from './helpers.ts';
 
 const LEAK = 'LEAKED-SECRET-VALUE';

@@ -96,8 +96,9 @@ export interface ReadCache<V> {
 }
 
 /**
- * Per-process cache of hot SQLite reads (authentication, binding). Exact, not time-based: an entry
- * is served only while this connection has run no write since it was loaded and no other
+ * Cache of hot SQLite reads (authentication, binding), one per database: the service that owns it
+ * (compose.ts builds them once) reads only that database through it. Exact, not time-based: an
+ * entry is served only while this connection has run no write since it was loaded and no other
  * connection (the admin CLI, another process) has committed, so a revoked token is refused and a
  * changed shop is seen on the very next request. Any write empties it in effect, which is cheap: it
  * pays off on read-mostly traffic and costs one `pragma data_version` otherwise. PostgreSQL (several
@@ -105,15 +106,11 @@ export interface ReadCache<V> {
  */
 export function readCache<V>(maxEntries: number): ReadCache<V> {
   type Entry = { writes: number; dataVersion: number; value: V };
-  // One map per database (tests open several in one process).
-  const byAdapter = new WeakMap<object, Map<string, Entry>>();
+  const entries = new Map<string, Entry>();
   return {
     read(db, key, load) {
-      const adapter = db.getExecutor().adapter;
-      const direct = directSqlite.get(adapter);
+      const direct = directSqlite.get(db.getExecutor().adapter);
       if (direct === undefined || db.isTransaction || direct.inTransaction()) return NOT_CACHED;
-      let entries = byAdapter.get(adapter);
-      if (entries === undefined) byAdapter.set(adapter, (entries = new Map()));
       const writes = direct.writes();
       const dataVersion = direct.dataVersion();
       const hit = entries.get(key);

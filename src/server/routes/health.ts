@@ -1,12 +1,13 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { healthResponseSchema } from '../../shared/api/index.ts';
 import { pingDatabase } from '../db/index.ts';
-import type { AppDeps } from '../deps.ts';
+import type { Kysely } from 'kysely';
+import type { Database } from '../db/types.ts';
 import { ApiError } from '../errors.ts';
 import { errorResponses } from './common.ts';
 
 /** `/healthz` (process up) and `/readyz` (database answers). */
-export const healthRoutes: FastifyPluginAsyncZod<AppDeps> = async (app, deps) => {
+export const healthRoutes: FastifyPluginAsyncZod<{ db: Kysely<Database> }> = async (app, deps) => {
   app.get(
     '/healthz',
     { schema: { tags: ['health'], summary: 'Process is up', response: { 200: healthResponseSchema } } },

@@ -11,20 +11,17 @@ import {
   seatUpdateRequestSchema,
 } from '../../shared/api/index.ts';
 import { assertShopAccess, type Principal } from '../auth.ts';
-import { serviceContext, type AppDeps } from '../deps.ts';
 import { ok } from '../envelope.ts';
-import { createSeats, deleteSeats, getSeat, querySeats, seatNumbers, updateSeats } from '../services/seats.ts';
-import { getShopOr404 } from '../services/shops.ts';
-import { errorResponses } from './common.ts';
+import { seatNumbers } from '../services/seats.ts';
+import { errorResponses, shopOr404, type OpenApiRoutesOptions } from './common.ts';
 
 /** Agent seats, driven by shopUid — mounted under /api/v1/shop/open. */
-export const seatRoutes: FastifyPluginAsyncZod<AppDeps> = async (app, deps) => {
-  const ctx = serviceContext(deps);
+export const seatRoutes: FastifyPluginAsyncZod<OpenApiRoutesOptions> = async (app, { auth, openApi }) => {
   const tags = ['agent-seat'];
   const security = [{ bearerAuth: [] }];
-  const onRequest = deps.auth.requireToken;
+  const onRequest = auth.requireToken;
   const shopFor = async (principal: Principal, shopUid: string) => {
-    const shop = await getShopOr404(deps.db, shopUid);
+    const shop = await shopOr404(openApi, shopUid);
     assertShopAccess(principal, shop);
     return shop;
   };
@@ -43,7 +40,7 @@ export const seatRoutes: FastifyPluginAsyncZod<AppDeps> = async (app, deps) => {
     },
     async (request) => {
       const shop = await shopFor(request.principal, request.body.shopUid);
-      return ok(await querySeats(ctx, shop, request.body.pageNumber, request.body.pageSize));
+      return ok(await openApi.querySeats(shop, request.body.pageNumber, request.body.pageSize));
     },
   );
 
@@ -61,7 +58,7 @@ export const seatRoutes: FastifyPluginAsyncZod<AppDeps> = async (app, deps) => {
     },
     async (request) => {
       const shop = await shopFor(request.principal, request.query.shopUid);
-      return ok(await getSeat(ctx, shop, request.query.seatNo));
+      return ok(await openApi.getSeat(shop, request.query.seatNo));
     },
   );
 
@@ -79,7 +76,7 @@ export const seatRoutes: FastifyPluginAsyncZod<AppDeps> = async (app, deps) => {
     },
     async (request) => {
       const shop = await shopFor(request.principal, request.body.shopUid);
-      return ok(await createSeats(ctx, shop, seatNumbers(request.body), request.body.expireAt));
+      return ok(await openApi.createSeats(shop, seatNumbers(request.body), request.body.expireAt));
     },
   );
 
@@ -97,7 +94,7 @@ export const seatRoutes: FastifyPluginAsyncZod<AppDeps> = async (app, deps) => {
     },
     async (request) => {
       const shop = await shopFor(request.principal, request.body.shopUid);
-      return ok(await updateSeats(ctx, shop, seatNumbers(request.body), request.body.expireAt));
+      return ok(await openApi.updateSeats(shop, seatNumbers(request.body), request.body.expireAt));
     },
   );
 
@@ -115,7 +112,7 @@ export const seatRoutes: FastifyPluginAsyncZod<AppDeps> = async (app, deps) => {
     },
     async (request) => {
       const shop = await shopFor(request.principal, request.body.shopUid);
-      return ok(await deleteSeats(ctx, shop, seatNumbers(request.body)));
+      return ok(await openApi.deleteSeats(shop, seatNumbers(request.body)));
     },
   );
 };

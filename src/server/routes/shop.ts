@@ -9,21 +9,18 @@ import {
   vipLevelRequestSchema,
 } from '../../shared/api/index.ts';
 import { assertShopAccess } from '../auth.ts';
-import { serviceContext, type AppDeps } from '../deps.ts';
 import { ok } from '../envelope.ts';
 import { ApiError } from '../errors.ts';
-import { getShopOr404, loadShopWithView, onboard, setVipLevel, updateShop } from '../services/shops.ts';
-import { errorResponses } from './common.ts';
+import { errorResponses, shopOr404, type OpenApiRoutesOptions } from './common.ts';
 
 /** Onboard, binding, update, vip-level — mounted under /api/v1/shop/open. */
-export const shopRoutes: FastifyPluginAsyncZod<AppDeps> = async (app, deps) => {
-  const ctx = serviceContext(deps);
+export const shopRoutes: FastifyPluginAsyncZod<OpenApiRoutesOptions> = async (app, { auth, openApi }) => {
   const tags = ['shop'];
 
   app.post(
     '/onboard',
     {
-      onRequest: deps.auth.requireAdmin,
+      onRequest: auth.requireAdmin,
       schema: {
         tags,
         summary: 'Onboard a shop by mobile number (admin only)',
@@ -32,13 +29,13 @@ export const shopRoutes: FastifyPluginAsyncZod<AppDeps> = async (app, deps) => {
         response: { 200: onboardResponseSchema, ...errorResponses },
       },
     },
-    async (request) => ok(await onboard(ctx, request.body)),
+    async (request) => ok(await openApi.onboard(request.body)),
   );
 
   app.get(
     '/binding',
     {
-      onRequest: deps.auth.requireToken,
+      onRequest: auth.requireToken,
       schema: {
         tags,
         summary: 'Binding of a shop: organisation, workgroups, agents, seats',
@@ -48,9 +45,8 @@ export const shopRoutes: FastifyPluginAsyncZod<AppDeps> = async (app, deps) => {
       },
     },
     async (request) => {
-      const found = await loadShopWithView(deps.db, request.query.shopUid, ctx.timezone, ctx.now());
+      const found = await openApi.binding(request.query.shopUid, (shop) => assertShopAccess(request.principal, shop));
       if (!found) throw new ApiError(404, `shop not found: ${request.query.shopUid}`);
-      assertShopAccess(request.principal, found.shop);
       return ok({ shopUid: found.shop.shopUid, shop: found.view });
     },
   );
@@ -58,7 +54,7 @@ export const shopRoutes: FastifyPluginAsyncZod<AppDeps> = async (app, deps) => {
   app.post(
     '/update',
     {
-      onRequest: deps.auth.requireToken,
+      onRequest: auth.requireToken,
       schema: {
         tags,
         summary: 'Update shop name and/or logo',
@@ -68,16 +64,16 @@ export const shopRoutes: FastifyPluginAsyncZod<AppDeps> = async (app, deps) => {
       },
     },
     async (request) => {
-      const shop = await getShopOr404(deps.db, request.body.shopUid);
+      const shop = await shopOr404(openApi, request.body.shopUid);
       assertShopAccess(request.principal, shop);
-      return ok(await updateShop(ctx, shop, request.body));
+      return ok(await openApi.update(shop, request.body));
     },
   );
 
   app.post(
     '/shop/vip-level',
     {
-      onRequest: deps.auth.requireAdmin,
+      onRequest: auth.requireAdmin,
       schema: {
         tags,
         summary: 'Set VIP level and organisation capacity (admin only)',
@@ -87,8 +83,8 @@ export const shopRoutes: FastifyPluginAsyncZod<AppDeps> = async (app, deps) => {
       },
     },
     async (request) => {
-      const shop = await getShopOr404(deps.db, request.body.shopUid);
-      return ok(await setVipLevel(ctx, shop, request.body));
+      const shop = await shopOr404(openApi, request.body.shopUid);
+      return ok(await openApi.setVipLevel(shop, request.body));
     },
   );
 };

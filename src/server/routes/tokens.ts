@@ -15,10 +15,8 @@ import {
   tokenUpdateRequestSchema,
 } from '../../shared/api/index.ts';
 import { assertOrgAccess, assertShopAccess, type Principal } from '../auth.ts';
-import { tokenContext, type AppDeps } from '../deps.ts';
 import { ok } from '../envelope.ts';
 import { ApiError } from '../errors.ts';
-import { getShopOr404 } from '../services/shops.ts';
 import {
   createToken,
   findTokenByValue,
@@ -29,21 +27,25 @@ import {
   softDeleteToken,
   toApiToken,
   updateToken,
+  type TokenContext,
   type TokenRow,
 } from '../services/tokens.ts';
-import { errorResponses } from './common.ts';
+import { errorResponses, shopOr404, type OpenApiRoutesOptions } from './common.ts';
 
-/** API tokens — mounted under /api/v1/shop/open. */
-export const tokenRoutes: FastifyPluginAsyncZod<AppDeps> = async (app, deps) => {
-  const ctx = tokenContext(deps);
+export interface TokenRoutesOptions extends OpenApiRoutesOptions {
+  tokens: TokenContext;
+}
+
+/** API tokens (ours in both modes) — mounted under /api/v1/shop/open. */
+export const tokenRoutes: FastifyPluginAsyncZod<TokenRoutesOptions> = async (app, { auth, openApi, tokens: ctx }) => {
   const tags = ['token'];
   const security = [{ bearerAuth: [] }];
-  const onRequest = deps.auth.requireToken;
+  const onRequest = auth.requireToken;
 
   /** Organisation named by `shopUid`, else the caller's own; the admin must name a shop. */
   const resolveOrg = async (principal: Principal, shopUid: string | undefined, required: boolean): Promise<string | undefined> => {
     if (shopUid !== undefined) {
-      const shop = await getShopOr404(deps.db, shopUid);
+      const shop = await shopOr404(openApi, shopUid);
       assertShopAccess(principal, shop);
       return shop.orgUid;
     }
@@ -52,7 +54,7 @@ export const tokenRoutes: FastifyPluginAsyncZod<AppDeps> = async (app, deps) => 
     return undefined;
   };
   const tokenFor = async (principal: Principal, uid: string): Promise<TokenRow> => {
-    const row = await getTokenOr404(deps.db, uid);
+    const row = await getTokenOr404(ctx.db, uid);
     assertOrgAccess(principal, row.org_uid);
     return row;
   };
@@ -212,7 +214,7 @@ export const tokenRoutes: FastifyPluginAsyncZod<AppDeps> = async (app, deps) => 
       if (b.uid !== undefined) {
         row = await tokenFor(request.principal, b.uid);
       } else {
-        const found = await findTokenByValue(deps.db, 'access_hash', b.accessToken!);
+        const found = await findTokenByValue(ctx.db, 'access_hash', b.accessToken!);
         if (!found || found.deleted_at !== null) throw new ApiError(404, 'accessToken: token not found');
         assertOrgAccess(request.principal, found.org_uid);
         row = found;

@@ -1,13 +1,12 @@
 import { createHash } from 'node:crypto';
 import type { FastifyReply } from 'fastify';
-import { sql } from 'kysely';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { widgetConfigQuerySchema, widgetConfigResponseSchema, type WidgetConfig } from '../../shared/api/index.ts';
-import { prepared } from '../db/prepared.ts';
-import type { AppDeps } from '../deps.ts';
+import type { Config } from '../config.ts';
 import { ok } from '../envelope.ts';
 import { ApiError } from '../errors.ts';
-import { findShopByShopUid, onShopChanged } from '../services/shops.ts';
+import type { ShopEvents } from '../events.ts';
+import type { OpenApiBackend } from '../open-api/backend.ts';
 import { errorResponses } from './common.ts';
 
 /**
@@ -17,10 +16,6 @@ import { errorResponses } from './common.ts';
  */
 export const WIDGET_CONFIG_TTL_MS = 5_000;
 const WIDGET_CONFIG_CACHE_MAX = 10_000;
-
-const firstWorkgroup = prepared((db, shopUid: string) =>
-  db.selectFrom('workgroups').select('uid').where('shop_uid', '=', shopUid).where('enabled', '=', 1).orderBy('created_at').limit(sql.lit(1)),
-);
 
 interface CachedConfig {
   body: string;
@@ -32,9 +27,15 @@ interface CachedConfig {
  * Public widget endpoints — mounted under /api/v1/shop/widget. No token; CORS open (set in app.ts
  * for the whole prefix); `Cache-Control: public, max-age=60`, ETag and 304.
  */
-export const widgetRoutes: FastifyPluginAsyncZod<AppDeps> = async (app, deps) => {
+export interface WidgetRoutesOptions {
+  config: Pick<Config, 'chatUrl' | 'bytedeskApiUrl' | 'goodsDetailPath' | 'orderDetailPath'>;
+  openApi: OpenApiBackend;
+  events: ShopEvents;
+}
+
+export const widgetRoutes: FastifyPluginAsyncZod<WidgetRoutesOptions> = async (app, { config, openApi, events }) => {
   const cache = new Map<string, CachedConfig>();
-  const unsubscribe = onShopChanged(deps.db, (shopUid) => cache.delete(shopUid));
+  const unsubscribe = events.onShopChanged((shopUid) => cache.delete(shopUid));
   app.addHook('onClose', async () => {
     unsubscribe();
     cache.clear();
@@ -42,18 +43,16 @@ export const widgetRoutes: FastifyPluginAsyncZod<AppDeps> = async (app, deps) =>
 
   /** Body (validated and stripped by the response schema, serialized once) and ETag; 404 if unknown or disabled. */
   async function compute(shopUid: string): Promise<CachedConfig> {
-    const shop = await findShopByShopUid(deps.db, shopUid);
-    if (!shop || !shop.enabled) throw new ApiError(404, `shop not found: ${shopUid}`);
-    const wg = await firstWorkgroup.first(deps.db, shop.uid);
-    if (!wg) throw new ApiError(404, `shop not found: ${shopUid}`);
+    const shop = await openApi.widgetShop(shopUid);
+    if (!shop) throw new ApiError(404, `shop not found: ${shopUid}`);
     const data: WidgetConfig = {
       org: shop.orgUid,
-      sid: wg.uid,
+      sid: shop.workgroupUid,
       t: 1,
-      chatUrl: deps.config.chatUrl,
-      apiUrl: deps.config.bytedeskApiUrl,
-      goodsDetailPath: deps.config.goodsDetailPath,
-      orderDetailPath: deps.config.orderDetailPath,
+      chatUrl: config.chatUrl,
+      apiUrl: config.bytedeskApiUrl,
+      goodsDetailPath: config.goodsDetailPath,
+      orderDetailPath: config.orderDetailPath,
       shop: { name: shop.name, logo: shop.logo },
     };
     const body = JSON.stringify(widgetConfigResponseSchema.parse(ok(data)));

@@ -1,9 +1,10 @@
 import type { Kysely, Selectable, Transaction } from 'kysely';
 import type { AgentSeat, OnboardData, OnboardRequest, Shop, ShopUpdateRequest, VipLevelRequest } from '../../shared/api/index.ts';
 import { newUid } from '../crypto.ts';
-import { NOT_CACHED, prepared, preparedRaw, readCache } from '../db/prepared.ts';
+import { NOT_CACHED, prepared, preparedRaw, readCache, type ReadCache } from '../db/prepared.ts';
 import type { AgentsTable, Database, SeatsTable, ShopsTable, UsersTable, WorkgroupsTable } from '../db/types.ts';
 import { ApiError, isRetryableTxError } from '../errors.ts';
+import type { ShopEvents } from '../events.ts';
 import { formatTimestamp, isoOrNull, toDbTime } from '../time.ts';
 
 type Db = Kysely<Database> | Transaction<Database>;
@@ -23,23 +24,6 @@ export interface ShopRecord {
   vipExpireDate: string | null;
   createdAt: string;
   updatedAt: string;
-}
-
-// ---- change notification (in-process caches such as the widget config listen) ----
-
-const shopListeners = new WeakMap<object, Set<(shopUid: string) => void>>();
-
-/** Calls `fn(shopUid)` after a shop of database `db` was changed by this process. Returns an unsubscribe. */
-export function onShopChanged(db: Kysely<Database>, fn: (shopUid: string) => void): () => void {
-  let set = shopListeners.get(db);
-  if (!set) shopListeners.set(db, (set = new Set()));
-  set.add(fn);
-  return () => set.delete(fn);
-}
-
-/** Tells the listeners of `db` that `shopUid` changed (call it after the transaction committed). */
-export function shopChanged(db: Kysely<Database>, shopUid: string): void {
-  for (const fn of shopListeners.get(db) ?? []) fn(shopUid);
 }
 
 // ---- precompiled queries of the hot paths (see db/prepared.ts) ----
@@ -274,10 +258,10 @@ export async function loadShopView(db: Db, shop: ShopRecord, tz: string, now: Da
   return toShopView(shop, agents, seats, workgroups, tz, now);
 }
 
-/** Rows of the binding view by shopUid, exact on SQLite (db/prepared.ts readCache). */
-const shopRowsCache = readCache<ShopRows>(1_000);
+/** Rows of the binding view by shopUid, exact on SQLite (db/prepared.ts readCache); one per database. */
+export const shopRowsCache = (): ReadCache<ShopRows> => readCache<ShopRows>(1_000);
 
-interface ShopRows {
+export interface ShopRows {
   row: Selectable<ShopsTable>;
   agents: AgentViewRow[];
   seats: SeatViewRow[];
@@ -298,8 +282,14 @@ function nextExpiry(seats: SeatViewRow[], nowIso: string): string | null {
  * queries run in one read transaction (db/prepared.ts directRead): one lock, one snapshot; and
  * their rows are served from a cache while nothing has been written.
  */
-export async function loadShopWithView(db: Db, shopUid: string, tz: string, now: Date): Promise<{ shop: ShopRecord; view: Shop } | undefined> {
-  const rows = shopRowsCache.read(db, shopUid, (read) => {
+export async function loadShopWithView(
+  db: Db,
+  cache: ReadCache<ShopRows>,
+  shopUid: string,
+  tz: string,
+  now: Date,
+): Promise<{ shop: ShopRecord; view: Shop } | undefined> {
+  const rows = cache.read(db, shopUid, (read) => {
     const row = q.shopByShopUid.allSync(read, shopUid)[0];
     if (!row) return undefined;
     return { row, agents: q.agentsOfShop.allSync(read, row.uid), seats: q.seatsOfShop.allSync(read, row.uid), workgroups: q.workgroupsOfShop.allSync(read, row.uid) };
@@ -395,6 +385,9 @@ export interface ServiceContext {
   timezone: string;
   autoRegister: boolean;
   now: () => Date;
+  events: ShopEvents;
+  /** SQLite: the group commit of onboards (one per database; see onboard). */
+  onboardBatcher?: OnboardBatcher | undefined;
 }
 
 /** Runs `fn` in a transaction, retrying PostgreSQL serialization failures and unique races. */
@@ -423,14 +416,14 @@ export async function inTransaction<T>(ctx: Pick<ServiceContext, 'db'>, fn: (trx
  * that fails is rolled back alone; every caller is answered only after the shared commit.
  */
 export async function onboard(ctx: ServiceContext, req: OnboardRequest): Promise<OnboardData> {
-  if (ctx.dialect === 'sqlite') return batcherFor(ctx).submit(ctx, req);
+  if (ctx.onboardBatcher) return ctx.onboardBatcher.submit(ctx, req);
   let changed: string | undefined;
   const result = await inTransaction(ctx, async (trx) => {
     const r = await onboardIn(trx, ctx, req);
     changed = r.changed;
     return r.data;
   });
-  if (changed) shopChanged(ctx.db, changed);
+  if (changed) ctx.events.shopChanged(changed);
   return result;
 }
 
@@ -568,7 +561,7 @@ interface OnboardJob {
 const ONBOARD_BATCH_MAX = 64;
 
 /** Group commit of the onboards of one SQLite database (see onboard); `ctx` supplies the database. */
-class OnboardBatcher {
+export class OnboardBatcher {
   private queue: OnboardJob[] = [];
   private scheduled = false;
   private running = false;
@@ -616,7 +609,7 @@ class OnboardBatcher {
       for (const job of jobs) {
         const o = job.outcome!;
         if (o.ok) {
-          if (o.changed) shopChanged(this.ctx.db, o.changed);
+          if (o.changed) this.ctx.events.shopChanged(o.changed);
           job.resolve(o.data);
         } else job.reject(o.error);
       }
@@ -629,13 +622,6 @@ class OnboardBatcher {
   }
 }
 
-const batchers = new WeakMap<object, OnboardBatcher>();
-function batcherFor(ctx: ServiceContext): OnboardBatcher {
-  let b = batchers.get(ctx.db);
-  if (!b) batchers.set(ctx.db, (b = new OnboardBatcher(ctx)));
-  return b;
-}
-
 /** Update name and/or logo of a shop (and its workgroup's name). */
 export async function updateShop(ctx: ServiceContext, shop: ShopRecord, req: ShopUpdateRequest): Promise<Shop> {
   return inTransaction(ctx, async (trx) => {
@@ -646,7 +632,7 @@ export async function updateShop(ctx: ServiceContext, shop: ShopRecord, req: Sho
     if (req.shopLogo !== undefined) changes.logo = req.shopLogo;
     const row = await trx.updateTable('shops').set(changes).where('uid', '=', shop.uid).returningAll().executeTakeFirstOrThrow();
     return loadShopView(trx, toShopRecord(row), ctx.timezone, now);
-  }).finally(() => shopChanged(ctx.db, shop.shopUid));
+  }).finally(() => ctx.events.shopChanged(shop.shopUid));
 }
 
 /** VIP level of the shop and its organisation; seats and their expiry are untouched. */

@@ -11,7 +11,7 @@ import {
   newUid,
   safeEqualHex,
 } from '../crypto.ts';
-import { NOT_CACHED, boundInt, prepared, readCache } from '../db/prepared.ts';
+import { NOT_CACHED, boundInt, prepared, readCache, type ReadCache } from '../db/prepared.ts';
 import type { ApiTokensTable, Database } from '../db/types.ts';
 import { ApiError } from '../errors.ts';
 import { formatTimestamp, isoOrNull, toDbTime } from '../time.ts';
@@ -136,11 +136,14 @@ const authTokenByAccessHash = prepared((db, hash: string) =>
 export type AuthTokenRow = Pick<TokenRow, 'uid' | 'kind' | 'org_uid' | 'access_hash' | 'revoked' | 'expires_at' | 'deleted_at'>;
 
 /** Rows of tokens in use, exact on SQLite (db/prepared.ts readCache): revocation is still seen at once. */
-const authTokenCache = readCache<AuthTokenRow>(10_000);
+export const authTokenCache = (): ReadCache<AuthTokenRow> => readCache<AuthTokenRow>(10_000);
 
-/** What authentication needs of the token whose access hash is `hash` (hex SHA-256): one indexed lookup, seven columns. */
-export async function findAuthToken(db: Kysely<Database>, hash: string): Promise<AuthTokenRow | undefined> {
-  const cached = authTokenCache.read(db, hash, (read) => authTokenByAccessHash.allSync(read, hash)[0]);
+/**
+ * What authentication needs of the token whose access hash is `hash` (hex SHA-256): one indexed
+ * lookup, seven columns; `cache` is the authenticator's own (one per database).
+ */
+export async function findAuthToken(db: Kysely<Database>, cache: ReadCache<AuthTokenRow>, hash: string): Promise<AuthTokenRow | undefined> {
+  const cached = cache.read(db, hash, (read) => authTokenByAccessHash.allSync(read, hash)[0]);
   const row = cached === NOT_CACHED ? await authTokenByAccessHash.first(db, hash) : cached;
   return row && safeEqualHex(row.access_hash, hash) ? row : undefined;
 }

@@ -1,4 +1,4 @@
-// Store-connection routes, mounted by the server under /api/v1/shop/open/store (options: AppDeps).
+// Store-connection routes, mounted by the server under /api/v1/shop/open/store.
 // authorize / status / revoke need a bearer token and follow the open API's tenancy (an org token
 // only for its own organisation's shops); the OAuth callback is public — the state is its credential.
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
@@ -14,20 +14,23 @@ import {
   StatusQuery,
   StatusResponse,
 } from '../../shared/store/api.ts';
-import { assertShopAccess } from '../auth.ts';
-import type { AppDeps } from '../deps.ts';
+import { assertShopAccess, type Auth } from '../auth.ts';
 import { ok } from '../envelope.ts';
 import { ApiError } from '../errors.ts';
+import type { OpenApiBackend } from '../open-api/backend.ts';
 import { errorResponses } from '../routes/common.ts';
-import { findShopByShopUid } from '../services/shops.ts';
-import { closeStoreService, getStoreService, type StoreShop } from './service.ts';
+import type { StoreService, StoreShop } from './service.ts';
 
-export const storeRoutes: FastifyPluginAsyncZod<AppDeps> = async (app, deps) => {
-  const service = getStoreService(deps);
-  app.addHook('onClose', async () => closeStoreService(deps.db));
+export interface StoreRoutesOptions {
+  auth: Auth;
+  /** Finds the shop (and so its organisation) a connection belongs to. */
+  openApi: OpenApiBackend;
+  store: StoreService;
+}
 
+export const storeRoutes: FastifyPluginAsyncZod<StoreRoutesOptions> = async (app, { auth, openApi, store: service }) => {
   const shopFor = async (principal: Parameters<typeof assertShopAccess>[0], shopUid: string): Promise<StoreShop> => {
-    const shop = await findShopByShopUid(deps.db, shopUid);
+    const shop = await openApi.findShop(shopUid);
     if (!shop) throw new ApiError(404, `store not exist: shop ${shopUid} not found`);
     assertShopAccess(principal, shop);
     return shop;
@@ -36,7 +39,7 @@ export const storeRoutes: FastifyPluginAsyncZod<AppDeps> = async (app, deps) => 
   app.post(
     '/authorize',
     {
-      preHandler: deps.auth.requireToken,
+      preHandler: auth.requireToken,
       schema: {
         tags: ['store'],
         summary: 'Connect a shop to a store platform: URL (returns authUrl) or KEY (validates and stores the credentials)',
@@ -76,7 +79,7 @@ export const storeRoutes: FastifyPluginAsyncZod<AppDeps> = async (app, deps) => 
   app.get(
     '/status',
     {
-      preHandler: deps.auth.requireToken,
+      preHandler: auth.requireToken,
       schema: {
         tags: ['store'],
         summary: "The shop's store connections (never a token)",
@@ -94,7 +97,7 @@ export const storeRoutes: FastifyPluginAsyncZod<AppDeps> = async (app, deps) => 
   app.post(
     '/revoke',
     {
-      preHandler: deps.auth.requireToken,
+      preHandler: auth.requireToken,
       schema: {
         tags: ['store'],
         summary: 'Disconnect a store platform and delete its stored tokens',

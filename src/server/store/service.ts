@@ -583,60 +583,11 @@ function page(status: number, title: string, text: string): CallbackResult {
   return { kind: 'page', status, html };
 }
 
-// ---- one service per database handle (routes, sweep and CLI share single flight) ---------------
-
-interface DepsLike {
-  db: object;
-  config: { store: StoreConfig; databaseUrl?: string; nodeEnv?: string };
-  log: StoreLogger;
-  now?: () => Date;
-}
-
-const services = new WeakMap<object, StoreService>();
-const observers = new WeakMap<object, Set<StoreObserver>>();
-
-/** Observes the store service of a database handle (the metrics of each app on it); returns the removal. */
-export function observeStore(db: object, observer: StoreObserver): () => void {
-  let set = observers.get(db);
-  if (!set) observers.set(db, (set = new Set()));
-  set.add(observer);
-  return () => void set.delete(observer);
-}
-
-/** Folder next to the SQLite file, else ./data. */
+/** Folder next to the SQLite file, else ./data (the development vault key lives there). */
 export function dataDirFor(databaseUrl: string | undefined): string {
   if (databaseUrl?.startsWith('sqlite:')) {
     const raw = databaseUrl.slice('sqlite:'.length).replace(/^\/\/(?=\/)/, '');
     if (raw !== ':memory:') return dirname(resolve(raw));
   }
   return resolve('data');
-}
-
-export function getStoreService(deps: DepsLike, extra: Partial<StoreServiceOptions> = {}): StoreService {
-  let s = services.get(deps.db);
-  if (!s) {
-    const clock = deps.now;
-    s = new StoreService({
-      db: deps.db,
-      config: deps.config.store,
-      log: deps.log,
-      dataDir: dataDirFor(deps.config.databaseUrl),
-      nodeEnv: deps.config.nodeEnv,
-      ...(clock ? { now: () => clock().getTime() } : {}),
-      observer: {
-        refresh: (platform, outcome) => observers.get(deps.db)?.forEach((o) => o.refresh?.(platform, outcome)),
-        vaultError: (op) => observers.get(deps.db)?.forEach((o) => o.vaultError?.(op)),
-      },
-      ...extra,
-    });
-    services.set(deps.db, s);
-  }
-  return s;
-}
-
-/** Forgets (and closes) the service of a database handle. */
-export async function closeStoreService(db: object): Promise<void> {
-  const s = services.get(db);
-  services.delete(db);
-  await s?.close();
 }

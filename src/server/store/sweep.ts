@@ -5,8 +5,7 @@ import type { StorePlatform } from '../../shared/store/api.ts';
 import type { StoreLogger } from './log.ts';
 import type { RefreshOutcome } from './refresh.ts';
 import { normalizeRow } from './repo.ts';
-import { getStoreService, type StoreService } from './service.ts';
-import type { StoreConfig } from './config.ts';
+import type { StoreService } from './service.ts';
 
 export const SWEEP_WINDOW_MS = 7 * 24 * 3_600_000;
 /** A connection refreshed less than this long ago is left alone by the sweep (unless it needs it). */
@@ -17,13 +16,6 @@ export const SWEEP_MIN_AGE_MS = 24 * 3_600_000;
  * against a 100 ms platform in about a minute, while keeping the burst on any one platform small.
  */
 export const SWEEP_CONCURRENCY = 16;
-
-export interface SweepDeps {
-  db: object;
-  config: { store: StoreConfig; databaseUrl?: string; nodeEnv?: string };
-  log: StoreLogger;
-  now?: () => Date;
-}
 
 export interface RefreshDueProgress {
   total: number;
@@ -68,8 +60,7 @@ export async function dueConnections(service: StoreService, windowMs = SWEEP_WIN
 }
 
 /** One pass: refreshes every due connection, `concurrency` at a time. Exported for the CLI. */
-export async function refreshDue(deps: SweepDeps, options: RefreshDueOptions = {}): Promise<RefreshDueProgress> {
-  const service = getStoreService(deps);
+export async function refreshDue(service: StoreService, options: RefreshDueOptions = {}): Promise<RefreshDueProgress> {
   const ids = await dueConnections(service, options.windowMs, options.minAgeMs);
   const p: RefreshDueProgress = { total: ids.length, done: 0, refreshed: 0, failed: 0, needsReauth: 0, skipped: 0 };
   options.onProgress?.({ ...p });
@@ -95,12 +86,13 @@ export async function refreshDue(deps: SweepDeps, options: RefreshDueOptions = {
  * Starts the periodic sweep (first pass after a short random delay, then every
  * SHOP_CHAT_REFRESH_SWEEP_INTERVAL seconds ±10 %). A no-op when SHOP_CHAT_REFRESH_SWEEP=off.
  */
-export function startRefreshSweep(deps: SweepDeps, opts: { firstDelayMs?: number; intervalMs?: number } = {}): { stop(): Promise<void> } {
-  if (deps.config.store.SHOP_CHAT_REFRESH_SWEEP === 'off') {
-    deps.log.info({}, 'store refresh sweep disabled (SHOP_CHAT_REFRESH_SWEEP=off)');
+export function startRefreshSweep(service: StoreService, opts: { firstDelayMs?: number; intervalMs?: number } = {}): { stop(): Promise<void> } {
+  const log: StoreLogger = service.log;
+  if (service.config.SHOP_CHAT_REFRESH_SWEEP === 'off') {
+    log.info({}, 'store refresh sweep disabled (SHOP_CHAT_REFRESH_SWEEP=off)');
     return { stop: async () => {} };
   }
-  const interval = opts.intervalMs ?? deps.config.store.SHOP_CHAT_REFRESH_SWEEP_INTERVAL * 1000;
+  const interval = opts.intervalMs ?? service.config.SHOP_CHAT_REFRESH_SWEEP_INTERVAL * 1000;
   let timer: NodeJS.Timeout | undefined;
   let running: Promise<unknown> | undefined;
   let stopped = false;
@@ -110,11 +102,11 @@ export function startRefreshSweep(deps: SweepDeps, opts: { firstDelayMs?: number
     timer.unref?.();
   };
   const run = () => {
-    running = refreshDue(deps)
+    running = refreshDue(service)
       .then((p) => {
-        if (p.total) deps.log.info({ ...p, last: undefined }, 'store refresh sweep done');
+        if (p.total) log.info({ ...p, last: undefined }, 'store refresh sweep done');
       })
-      .catch((err) => deps.log.error({ error: (err as Error).message }, 'store refresh sweep failed'))
+      .catch((err) => log.error({ error: (err as Error).message }, 'store refresh sweep failed'))
       .finally(() => {
         running = undefined;
         schedule(interval * (0.9 + Math.random() * 0.2));

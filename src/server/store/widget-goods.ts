@@ -4,15 +4,18 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { envelope } from '../../shared/api/envelope.ts';
 import { WidgetGoodsCard, WidgetGoodsQuery } from '../../shared/store/api.ts';
-import type { AppDeps } from '../deps.ts';
 import { ok } from '../envelope.ts';
 import { ApiError } from '../errors.ts';
+import type { OpenApiBackend } from '../open-api/backend.ts';
 import { errorResponses } from '../routes/common.ts';
-import { findShopByShopUid } from '../services/shops.ts';
-import { getStoreService } from './service.ts';
+import type { StoreService } from './service.ts';
 
-export const widgetGoodsRoutes: FastifyPluginAsyncZod<AppDeps> = async (app, deps) => {
-  const service = getStoreService(deps);
+export interface WidgetGoodsOptions {
+  openApi: OpenApiBackend;
+  store: StoreService;
+}
+
+export const widgetGoodsRoutes: FastifyPluginAsyncZod<WidgetGoodsOptions> = async (app, { openApi, store: service }) => {
   app.get(
     '/goods',
     {
@@ -25,11 +28,11 @@ export const widgetGoodsRoutes: FastifyPluginAsyncZod<AppDeps> = async (app, dep
     },
     async (request, reply) => {
       const { shopUid, goodsUid } = request.query;
-      const shop = await findShopByShopUid(deps.db, shopUid);
+      const shop = await openApi.findShop(shopUid);
       if (!shop || !shop.enabled) throw new ApiError(404, `shop not found: ${shopUid}`);
       const goods = await service.goods(shop, goodsUid);
       if (!goods) throw new ApiError(404, `goods not found: ${goodsUid}`);
-      reply.header('cache-control', `public, max-age=${Math.min(300, deps.config.store.SHOP_CHAT_GOODS_CACHE_TTL)}`);
+      reply.header('cache-control', `public, max-age=${Math.min(300, service.config.SHOP_CHAT_GOODS_CACHE_TTL)}`);
       return ok(goods);
     },
   );

@@ -13,6 +13,7 @@ import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fas
 import type { Kysely } from 'kysely';
 import pg from 'pg';
 import { buildApp } from '../../../src/server/app.ts';
+import { createServices, type Services, type ServicesOptions } from '../../../src/server/compose.ts';
 import { loadConfig, type Config } from '../../../src/server/config.ts';
 import { createDatabase, migrateToLatest, type DialectName } from '../../../src/server/db/index.ts';
 import type { Database } from '../../../src/server/db/types.ts';
@@ -22,6 +23,8 @@ export const ADMIN_TOKEN = `test-admin-${randomBytes(12).toString('hex')}`;
 export interface Harness {
   kind: DialectName;
   app: FastifyInstance;
+  /** The app's services (compose.ts): store, auth, open-API backend, … */
+  services: Services;
   db: Kysely<Database>;
   config: Config;
   /** SQLite file path (sqlite only). */
@@ -38,6 +41,8 @@ export interface Harness {
 export interface HarnessOptions {
   env?: Record<string, string>;
   rateLimitNamespace?: string;
+  /** Store-service knobs (fetch, retry policy, …). */
+  store?: ServicesOptions['store'];
 }
 
 const BASE_ENV: Record<string, string> = {
@@ -76,12 +81,12 @@ export async function createHarness(kind: DialectName, opts: HarnessOptions = {}
     },
   });
   let offset = 0;
-  const app = await buildApp({
-    db: handle.db,
-    dialect: handle.dialect,
-    config,
+  const services = createServices(config, handle, {
     now: () => new Date(Date.now() + offset),
     logStream,
+    ...(opts.store ? { store: opts.store } : {}),
+  });
+  const app = await buildApp(services, {
     rateLimitNamespace: opts.rateLimitNamespace ?? `test-${randomBytes(6).toString('hex')}:`,
     staticRoots: { widget: null, demo: null },
   });
@@ -89,6 +94,7 @@ export async function createHarness(kind: DialectName, opts: HarnessOptions = {}
   return {
     kind,
     app,
+    services,
     db: handle.db,
     config,
     ...(dir ? { sqlitePath: join(dir, 'test.db') } : {}),

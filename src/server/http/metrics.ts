@@ -1,4 +1,5 @@
-// GET /metrics in the Prometheus text format (prom-client), one Registry per app (no global state):
+// GET /metrics in the Prometheus text format (prom-client), one Registry per set of services (no
+// global state):
 //   shop_chat_http_requests_total{method,route,status}
 //   shop_chat_http_request_duration_seconds{method,route}   histogram
 //   shop_chat_store_token_refresh_total{platform,outcome}   one per upstream refresh call
@@ -6,26 +7,27 @@
 //   plus prom-client's default process and Node.js metrics.
 // The route label is the route pattern (`/api/v1/shop/open/store/callback/:platform`), never the raw
 // URL, so no token, id or query string ends up in a label.
-import type { FastifyInstance } from 'fastify';
+import type { FastifyPluginAsync } from 'fastify';
+import fp from 'fastify-plugin';
 import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
-import { observeStore } from './store/service.ts';
+import type { StoreObserver } from '../store/service.ts';
 
 export const METRICS_PATH = '/metrics';
 /** Route label of requests no route matched (404s), so unknown URLs cannot grow the label set. */
 export const UNMATCHED_ROUTE = '(unmatched)';
 
-export interface MetricsOptions {
-  /** Database handle whose store service reports refresh outcomes and vault errors. */
-  db: object;
-  /** Collect prom-client's default process metrics (default true). */
-  defaultMetrics?: boolean;
+export interface Metrics {
+  registry: Registry;
+  requests: Counter<'method' | 'route' | 'status'>;
+  duration: Histogram<'method' | 'route'>;
+  /** Handed to the store service: refresh outcomes and vault errors. */
+  store: StoreObserver;
 }
 
-/** Adds the request hook, the store observer and `GET /metrics` to the root app. Returns the registry. */
-export function registerMetrics(app: FastifyInstance, options: MetricsOptions): Registry {
+/** The registry and its metrics; `defaultMetrics: false` leaves out prom-client's process metrics. */
+export function createMetrics(options: { defaultMetrics?: boolean } = {}): Metrics {
   const registry = new Registry();
   if (options.defaultMetrics !== false) collectDefaultMetrics({ register: registry });
-
   const requests = new Counter({
     name: 'shop_chat_http_requests_total',
     help: 'HTTP requests answered, by method, route pattern and status code.',
@@ -53,25 +55,32 @@ export function registerMetrics(app: FastifyInstance, options: MetricsOptions): 
   });
   // Present from the first scrape, so rate() and alerts work before the first error.
   vaultErrors.inc({ operation: 'decrypt' }, 0);
-
-  const unobserve = observeStore(options.db, {
-    refresh: (platform, outcome) => refreshes.inc({ platform, outcome }),
-    vaultError: (operation) => vaultErrors.inc({ operation }),
-  });
-  app.addHook('onClose', async () => unobserve());
-
-  app.addHook('onResponse', async (request, reply) => {
-    const route = request.routeOptions.url ?? UNMATCHED_ROUTE;
-    const method = request.method;
-    requests.inc({ method, route, status: String(reply.statusCode) });
-    duration.observe({ method, route }, reply.elapsedTime / 1000);
-  });
-
-  app.get(METRICS_PATH, { schema: { hide: true } }, async (_request, reply) => {
-    reply.header('content-type', registry.contentType);
-    reply.header('cache-control', 'no-store');
-    return registry.metrics();
-  });
-
-  return registry;
+  return {
+    registry,
+    requests,
+    duration,
+    store: {
+      refresh: (platform, outcome) => refreshes.inc({ platform, outcome }),
+      vaultError: (operation) => vaultErrors.inc({ operation }),
+    },
+  };
 }
+
+/** The request hook (every route, so registered at the root) and `GET /metrics`. */
+export const metricsPlugin = fp<{ metrics: Metrics }>(
+  async (app, { metrics }) => {
+    const { registry, requests, duration } = metrics;
+    app.addHook('onResponse', async (request, reply) => {
+      const route = request.routeOptions.url ?? UNMATCHED_ROUTE;
+      const method = request.method;
+      requests.inc({ method, route, status: String(reply.statusCode) });
+      duration.observe({ method, route }, reply.elapsedTime / 1000);
+    });
+    app.get(METRICS_PATH, { schema: { hide: true } }, async (_request, reply) => {
+      reply.header('content-type', registry.contentType);
+      reply.header('cache-control', 'no-store');
+      return registry.metrics();
+    });
+  },
+  { name: 'shop-chat-metrics' },
+) as FastifyPluginAsync<{ metrics: Metrics }>;

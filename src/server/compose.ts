@@ -1,0 +1,103 @@
+// The composition root: every service of a server built once from its config and database, then
+// handed to the HTTP plugins (app.ts), the refresh sweep (main.ts) and the admin CLI through their
+// options. Nothing is looked up by handle elsewhere: two sets of services in one process (tests)
+// share nothing.
+import type { FastifyBaseLogger } from 'fastify';
+import { Redis } from 'ioredis';
+import type { Kysely } from 'kysely';
+import type { DestinationStream } from 'pino';
+import { createAuth, type Auth } from './auth.ts';
+import type { Config } from './config.ts';
+import type { DatabaseHandle, DialectName } from './db/index.ts';
+import type { Database } from './db/types.ts';
+import { createShopEvents, type ShopEvents } from './events.ts';
+import { createLogger } from './http/logging.ts';
+import { createMetrics, type Metrics } from './http/metrics.ts';
+import type { OpenApiBackend } from './open-api/backend.ts';
+import { createLocalBackend } from './open-api/local.ts';
+import type { TokenContext } from './services/tokens.ts';
+import { StoreService, dataDirFor, type StoreServiceOptions } from './store/service.ts';
+import { createVault, type Vault } from './store/vault.ts';
+
+export interface Services {
+  config: Config;
+  db: Kysely<Database>;
+  dialect: DialectName;
+  now: () => Date;
+  log: FastifyBaseLogger;
+  events: ShopEvents;
+  auth: Auth;
+  /** The open API's backend: our database (local) or a Bytedesk behind us (upstream). */
+  openApi: OpenApiBackend;
+  tokens: TokenContext;
+  vault: Vault;
+  store: StoreService;
+  metrics: Metrics;
+  /** Shared rate-limit counts (REDIS_URL), else undefined. */
+  redis: Redis | undefined;
+  /** Stops what the services run (webhook retries, Redis); the database handle is the caller's. */
+  close(): Promise<void>;
+}
+
+export interface ServicesOptions {
+  /** Clock (tests move it). */
+  now?: () => Date;
+  /** Log destination (tests capture it); default stdout. */
+  logStream?: DestinationStream;
+  /** prom-client's process metrics (default on). */
+  defaultMetrics?: boolean;
+  /** Store-service knobs for tests and benchmarks (fetch, retry policy, poll interval, …). */
+  store?: Partial<Omit<StoreServiceOptions, 'db' | 'config' | 'log' | 'vault' | 'observer'>>;
+}
+
+export function createServices(config: Config, database: Pick<DatabaseHandle, 'db' | 'dialect'>, options: ServicesOptions = {}): Services {
+  const { db, dialect } = database;
+  const now = options.now ?? (() => new Date());
+  const log = createLogger(config, options.logStream) as unknown as FastifyBaseLogger;
+  const events = createShopEvents();
+  const metrics = createMetrics({ defaultMetrics: options.defaultMetrics });
+  const vault = createVault({
+    secretKey: config.store.SHOP_CHAT_SECRET_KEY,
+    previousKeys: config.store.SHOP_CHAT_SECRET_KEY_PREVIOUS,
+    dataDir: dataDirFor(config.databaseUrl),
+    nodeEnv: config.nodeEnv,
+    log,
+  });
+  const store = new StoreService({
+    db,
+    config: config.store,
+    log,
+    vault,
+    observer: metrics.store,
+    now: () => now().getTime(),
+    ...options.store,
+  });
+  const openApi = createLocalBackend({ db, dialect, timezone: config.timezone, autoRegister: config.autoRegister, now, events });
+  const redis = config.redisUrl ? new Redis(config.redisUrl, { maxRetriesPerRequest: 1, connectTimeout: 2000, lazyConnect: false }) : undefined;
+  redis?.on('error', (e: Error) => log.warn({ err: e.message }, 'redis error'));
+  return {
+    config,
+    db,
+    dialect,
+    now,
+    log,
+    events,
+    auth: createAuth({ db, config, now }),
+    openApi,
+    tokens: {
+      db,
+      timezone: config.timezone,
+      tokenTtlSeconds: config.tokenTtlSeconds,
+      refreshTokenTtlSeconds: config.refreshTokenTtlSeconds,
+      now,
+    },
+    vault: store.vault, // observed: decrypt failures are counted
+    store,
+    metrics,
+    redis,
+    async close() {
+      await store.close();
+      if (redis) await redis.quit().catch(() => redis.disconnect());
+    },
+  };
+}

@@ -1,0 +1,51 @@
+// The local backend: the open API served from our own database (services/shops.ts, services/seats.ts).
+import { sql } from 'kysely';
+import type { OnboardRequest, ShopUpdateRequest, VipLevelRequest } from '../../shared/api/index.ts';
+import { prepared } from '../db/prepared.ts';
+import { createSeats, deleteSeats, getSeat, querySeats, updateSeats } from '../services/seats.ts';
+import {
+  OnboardBatcher,
+  findShopByShopUid,
+  loadShopWithView,
+  onboard,
+  setVipLevel,
+  shopRowsCache,
+  updateShop,
+  type ServiceContext,
+  type ShopRecord,
+} from '../services/shops.ts';
+import type { OpenApiBackend, WidgetShop } from './backend.ts';
+
+const firstWorkgroup = prepared((db, shopUid: string) =>
+  db.selectFrom('workgroups').select('uid').where('shop_uid', '=', shopUid).where('enabled', '=', 1).orderBy('created_at').limit(sql.lit(1)),
+);
+
+export function createLocalBackend(context: Omit<ServiceContext, 'onboardBatcher'>): OpenApiBackend<ShopRecord> {
+  const ctx: ServiceContext = { ...context };
+  // SQLite: concurrent onboards share one commit (services/shops.ts OnboardBatcher).
+  if (ctx.dialect === 'sqlite') ctx.onboardBatcher = new OnboardBatcher(ctx);
+  const cache = shopRowsCache();
+  return {
+    mode: 'local',
+    findShop: (shopUid) => findShopByShopUid(ctx.db, shopUid),
+    onboard: (req: OnboardRequest) => onboard(ctx, req),
+    async binding(shopUid, authorize) {
+      const found = await loadShopWithView(ctx.db, cache, shopUid, ctx.timezone, ctx.now());
+      if (found) authorize(found.shop);
+      return found;
+    },
+    update: (shop, req: ShopUpdateRequest) => updateShop(ctx, shop, req),
+    setVipLevel: (shop, req: VipLevelRequest) => setVipLevel(ctx, shop, req),
+    querySeats: (shop, pageNumber, pageSize) => querySeats(ctx, shop, pageNumber, pageSize),
+    getSeat: (shop, seatNo) => getSeat(ctx, shop, seatNo),
+    createSeats: (shop, seatNos, expireAt) => createSeats(ctx, shop, seatNos, expireAt),
+    updateSeats: (shop, seatNos, expireAt) => updateSeats(ctx, shop, seatNos, expireAt),
+    deleteSeats: (shop, seatNos) => deleteSeats(ctx, shop, seatNos),
+    async widgetShop(shopUid): Promise<WidgetShop | undefined> {
+      const shop = await findShopByShopUid(ctx.db, shopUid);
+      if (!shop || !shop.enabled) return undefined;
+      const wg = await firstWorkgroup.first(ctx.db, shop.uid);
+      return wg ? { orgUid: shop.orgUid, workgroupUid: wg.uid, name: shop.name, logo: shop.logo } : undefined;
+    },
+  };
+}
