@@ -5,7 +5,7 @@ import { randomUUID } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import type { Kysely } from 'kysely';
 import { FakeShoplazza, fakeStoreEnv, startFakes } from '../fakes/platforms.ts';
-import { createAdapters } from '../../src/server/store/adapters.ts';
+import { createAdapters } from '../../src/server/store/platforms/adapters.ts';
 import { parseStoreConfig } from '../../src/server/store/config.ts';
 import { silentLogger, type StoreLogger } from '../../src/server/store/log.ts';
 import { TokenManager } from '../../src/server/store/refresh.ts';

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, it } from 'node:test';
-import { createAdapters, type Adapters } from '../../src/server/store/adapters.ts';
+import { createAdapters, type Adapters } from '../../src/server/store/platforms/adapters.ts';
 import { parseStoreConfig, type StoreConfig } from '../../src/server/store/config.ts';
-import { PlatformError } from '../../src/server/store/platform.ts';
+import { PlatformError } from '../../src/server/store/platforms/platform.ts';
 import { fakeStoreEnv, startFakes } from '../fakes/platforms.ts';
 
 type Fakes = Awaited<ReturnType<typeof startFakes>>;

@@ -3,7 +3,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, it } from 'node:test';
-import { createAdapters } from '../../src/server/store/adapters.ts';
+import { createAdapters } from '../../src/server/store/platforms/adapters.ts';
 import { parseStoreConfig } from '../../src/server/store/config.ts';
 import { TokenManager, StoreTokenError } from '../../src/server/store/refresh.ts';
 import { aad, readConnection, type StoreDb } from '../../src/server/store/repo.ts';

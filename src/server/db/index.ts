@@ -1,10 +1,10 @@
 import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
-import { Kysely, Migrator, PostgresAdapter, PostgresDialect, SqliteDialect, sql } from 'kysely';
+import { Kysely, Migrator, PostgresAdapter, PostgresDialect, SqliteDialect, sql, type DialectAdapter, type SqliteDialectConfig } from 'kysely';
 import pg from 'pg';
 import { migrationProvider } from './migrations.ts';
-import { directSqlite, preparedStatementNames } from './prepared.ts';
+import { DirectSqliteAdapter, preparedStatementNames, type DirectSqlite } from './prepared.ts';
 import type { Database } from './types.ts';
 
 export type { Database } from './types.ts';
@@ -45,14 +45,14 @@ export function createDatabase(url: string, options: DatabaseOptions = {}): Data
     // Statement journals of savepoints (onboard's group commit) and sort b-trees in memory.
     sqlite.pragma('temp_store = MEMORY');
     const statements = statementCache(sqlite);
-    const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: statements }) });
     const dataVersion = sqlite.prepare('pragma data_version').pluck();
-    directSqlite.set(db.getExecutor().adapter, {
+    const direct: DirectSqlite = {
       prepare: (text) => statements.prepare(text),
       inTransaction: () => sqlite.inTransaction,
       writes: () => statements.writes,
       dataVersion: () => dataVersion.get() as number,
-    });
+    };
+    const db = new Kysely<Database>({ dialect: new DirectSqliteDialect({ database: statements }, direct) });
     return { db, dialect: 'sqlite', close: () => db.destroy() };
   }
   if (/^postgres(ql)?:\/\//.test(url)) {
@@ -67,6 +67,18 @@ export function createDatabase(url: string, options: DatabaseOptions = {}): Data
     return { db, dialect: 'postgres', close: () => db.destroy() };
   }
   throw new Error('DATABASE_URL must be sqlite:PATH or postgres://…');
+}
+
+/** Kysely's SQLite dialect whose adapter carries the connection for db/prepared.ts's direct path. */
+class DirectSqliteDialect extends SqliteDialect {
+  readonly #direct: DirectSqlite;
+  constructor(config: SqliteDialectConfig, direct: DirectSqlite) {
+    super(config);
+    this.#direct = direct;
+  }
+  override createAdapter(): DialectAdapter {
+    return new DirectSqliteAdapter(this.#direct);
+  }
 }
 
 /** Statements kept per SQL text; beyond this the oldest is dropped. */

@@ -11,7 +11,7 @@
 // a placeholder object at build time. The same SQL text then runs as a cached prepared statement:
 // better-sqlite3 statements are cached by text in db/index.ts, and on PostgreSQL the text is
 // registered here so the pool runs it as a named (server-side prepared) statement.
-import { CompiledQuery, sql, type Compilable, type Kysely, type QueryResult, type RawBuilder, type Transaction } from 'kysely';
+import { CompiledQuery, SqliteAdapter, sql, type Compilable, type Kysely, type QueryResult, type RawBuilder, type Transaction } from 'kysely';
 import type { Database } from './types.ts';
 
 type Db = Kysely<Database> | Transaction<Database>;
@@ -34,8 +34,21 @@ export interface DirectSqlite {
   dataVersion(): number;
 }
 
-/** Dialect adapter of a SQLite Kysely instance (shared by its transactions) → its better-sqlite3 connection. */
-export const directSqlite = new WeakMap<object, DirectSqlite>();
+/**
+ * The dialect adapter of a SQLite database opened by db/index.ts: Kysely's own, carrying the
+ * better-sqlite3 connection (shared by the database's transactions) for the direct path below.
+ */
+export class DirectSqliteAdapter extends SqliteAdapter {
+  constructor(readonly direct: DirectSqlite) {
+    super();
+  }
+}
+
+/** The better-sqlite3 connection behind `db`, or undefined (PostgreSQL). */
+function directOf(db: Db): DirectSqlite | undefined {
+  const adapter = db.getExecutor().adapter;
+  return adapter instanceof DirectSqliteAdapter ? adapter.direct : undefined;
+}
 
 type Builder<A extends unknown[], O> = (db: Kysely<Database>, ...args: A) => Compilable<O>;
 
@@ -68,7 +81,7 @@ export interface DirectRead {
  * `fn` is synchronous.
  */
 export function directRead<T>(db: Db, fn: (read: DirectRead) => T): T | undefined {
-  const direct = directSqlite.get(db.getExecutor().adapter);
+  const direct = directOf(db);
   if (direct === undefined) return undefined;
   if (db.isTransaction) return fn({ db, direct });
   if (direct.inTransaction()) return undefined;
@@ -109,7 +122,7 @@ export function readCache<V>(maxEntries: number): ReadCache<V> {
   const entries = new Map<string, Entry>();
   return {
     read(db, key, load) {
-      const direct = directSqlite.get(db.getExecutor().adapter);
+      const direct = directOf(db);
       if (direct === undefined || db.isTransaction || direct.inTransaction()) return NOT_CACHED;
       const writes = direct.writes();
       const dataVersion = direct.dataVersion();
@@ -140,17 +153,17 @@ export function boundInt(value: number): RawBuilder<number> {
 
 export function prepared<A extends unknown[], O>(build: Builder<A, O>): PreparedQuery<A, O> {
   const arity = build.length - 1;
-  // One compiled form per dialect adapter (the root Kysely and its transactions share it).
-  const byAdapter = new WeakMap<object, Compiled<O>>();
+  // One compiled form per dialect: the SQL text depends on the dialect's adapter class alone.
+  const byDialect = new Map<Function, Compiled<O>>();
   return fromCompiler<A, O>((db) => {
-    const adapter = db.getExecutor().adapter;
-    let c = byAdapter.get(adapter);
+    const dialect = db.getExecutor().adapter.constructor;
+    let c = byDialect.get(dialect);
     if (!c) {
       const args = Array.from({ length: arity }, (_, i) => new Param(i)) as unknown as A;
       const compiled = build(db as Kysely<Database>, ...args).compile();
       if (!preparedStatementNames.has(compiled.sql)) preparedStatementNames.set(compiled.sql, `sc_${preparedStatementNames.size + 1}`);
       c = { compiled, slots: compiled.parameters.map((p) => (p instanceof Param ? p.index : -1)), fixed: [...compiled.parameters] };
-      byAdapter.set(adapter, c);
+      byDialect.set(dialect, c);
     }
     return c;
   });
@@ -186,7 +199,7 @@ function fromCompiler<A extends unknown[], O>(compile: (db: Db) => Compiled<O>):
     // statement synchronously to completion: inside a Kysely transaction we are the holder of that
     // connection; outside one, no transaction may be open on it (one would hold the mutex and this
     // statement would join it), and then it runs in autocommit exactly as after waiting for the mutex.
-    const direct = directSqlite.get(db.getExecutor().adapter);
+    const direct = directOf(db);
     if (direct !== undefined && (db.isTransaction || !direct.inTransaction())) {
       try {
         const stmt = direct.prepare(compiled.sql);

@@ -9,9 +9,9 @@
 //   retry with capped exponential backoff and full jitter, within the lease.
 import { randomUUID } from 'node:crypto';
 import type { StorePlatform } from '../../shared/store/api.ts';
-import type { Adapters } from './adapters.ts';
+import type { Adapters } from './platforms/adapters.ts';
 import { fullJitter, sleep as realSleep, type StoreLogger } from './log.ts';
-import { PlatformError, type PlatformCredentials, type RefreshInput, type TokenSet } from './platform.ts';
+import { PlatformError, type PlatformCredentials, type RefreshInput, type TokenSet } from './platforms/platform.ts';
 import { prepared } from '../db/prepared.ts';
 import { aad, affected, asCoreDb, clipError, normalizeRow, readConnection, type ConnectionRow, type StoreDb } from './repo.ts';
 import type { Vault } from './vault.ts';

@@ -13,10 +13,10 @@ import type {
   StorePlatform,
 } from '../../shared/store/api.ts';
 import { ApiError, isUniqueViolation } from '../errors.ts';
-import { createAdapters, type Adapters } from './adapters.ts';
+import { createAdapters, type Adapters } from './platforms/adapters.ts';
 import type { StoreConfig } from './config.ts';
 import type { StoreLogger } from './log.ts';
-import { PlatformError, type PlatformAdapter, type PlatformCredentials, type TokenSet } from './platform.ts';
+import { PlatformError, type PlatformAdapter, type PlatformCredentials, type TokenSet } from './platforms/platform.ts';
 import { StoreTokenError, TokenManager, type RetryPolicy } from './refresh.ts';
 import { aad, affected, clipError, findConnection, newConnectionRow, normalizeRow, readConnection, storeDb, toView, type ConnectionRow, type StoreDb } from './repo.ts';
 import { createVault, type Vault } from './vault.ts';

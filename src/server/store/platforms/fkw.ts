@@ -2,9 +2,9 @@
 // parameters travel in the query string (so no URL of these calls is ever logged); errors come as
 // `{rt, success:false, msg}`, possibly with HTTP 200 — `success` decides, not the status.
 // Access tokens live 2 hours, refresh tokens 28 days. Products: GET /api/product/getList.
-import type { StoreAuthType } from '../../shared/store/api.ts';
-import { FkwEnvelope, FkwProductListResponse, FkwTokenResponse, type FkwProduct } from '../../shared/store/wire.ts';
-import { callbackUrl, type StoreConfig } from './config.ts';
+import type { StoreAuthType } from '../../../shared/store/api.ts';
+import { FkwEnvelope, FkwProductListResponse, FkwTokenResponse, type FkwProduct } from '../../../shared/store/wire.ts';
+import { callbackUrl, type StoreConfig } from '../config.ts';
 import {
   MINUTE,
   PlatformError,

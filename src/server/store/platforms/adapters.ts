@@ -1,5 +1,5 @@
-import type { StorePlatform } from '../../shared/store/api.ts';
-import type { StoreConfig } from './config.ts';
+import type { StorePlatform } from '../../../shared/store/api.ts';
+import type { StoreConfig } from '../config.ts';
 import { createFkwAdapter } from './fkw.ts';
 import type { AdapterOptions, PlatformAdapter } from './platform.ts';
 import { createShoplazzaAdapter } from './shoplazza.ts';

@@ -3,9 +3,9 @@
 // KEY: a self-use app — authInfo.apiKey/apiSecret are its client id/secret, sellerId the kdt_id
 // (grant_id) — with `authorize_type=silent`; refresh repeats it with `refresh=true`.
 // URL: the tool-app code flow (`authorization_code`, then `refresh_token`).
-import type { StoreAuthType } from '../../shared/store/api.ts';
-import { YouzanTokenData, YouzanTokenEnvelope } from '../../shared/store/wire.ts';
-import { callbackUrl, type StoreConfig } from './config.ts';
+import type { StoreAuthType } from '../../../shared/store/api.ts';
+import { YouzanTokenData, YouzanTokenEnvelope } from '../../../shared/store/wire.ts';
+import { callbackUrl, type StoreConfig } from '../config.ts';
 import {
   DAY,
   HOUR,

@@ -1,9 +1,9 @@
 // Shoplazza (seed 001). Initial token from the partner endpoint, refresh at the store's own host
 // `https://{store}.myshoplaza.com/admin/oauth/token` with the redirect_uri the seed insists on;
 // both tokens are replaced on refresh. KEY: a private-app access token, checked against the shop API.
-import { OAuthErrorResponse, ShoplazzaShopResponse, ShoplazzaTokenResponse } from '../../shared/store/wire.ts';
-import type { StoreAuthType } from '../../shared/store/api.ts';
-import { callbackUrl, type StoreConfig } from './config.ts';
+import { OAuthErrorResponse, ShoplazzaShopResponse, ShoplazzaTokenResponse } from '../../../shared/store/wire.ts';
+import type { StoreAuthType } from '../../../shared/store/api.ts';
+import { callbackUrl, type StoreConfig } from '../config.ts';
 import {
   HOUR,
   PlatformError,

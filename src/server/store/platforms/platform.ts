@@ -1,7 +1,7 @@
 // The adapter interface every store platform implements, the error classification, and the one
 // HTTP helper all upstream calls go through (timeout, no URL or body in any error or log).
 import type { z } from 'zod';
-import type { StoreAuthType, StorePlatform } from '../../shared/store/api.ts';
+import type { StoreAuthType, StorePlatform } from '../../../shared/store/api.ts';
 
 export type FailureKind = 'permanent' | 'transient';
 
