@@ -1,6 +1,7 @@
 import type { Kysely, Selectable } from 'kysely';
 import type { ApiToken, SpringPage, TokenUpdateRequest } from '../../shared/api/index.ts';
 import { toSpringPage } from '../../shared/api/page.ts';
+import { REFRESH_TOKEN_REFUSED } from '../../shared/api/token.ts';
 import {
   ACCESS_TOKEN_PREFIX,
   ADMIN_TOKEN_PREFIX,
@@ -13,7 +14,7 @@ import {
 } from '../crypto.ts';
 import { NOT_CACHED, boundInt, prepared, readCache, type ReadCache } from '../db/prepared.ts';
 import type { ApiTokensTable, Database } from '../db/types.ts';
-import { ApiError } from '../errors.ts';
+import { ApiError, isUniqueViolation } from '../errors.ts';
 import { formatTimestamp, isoOrNull, toDbTime } from '../time.ts';
 
 export type TokenRow = Selectable<ApiTokensTable>;
@@ -108,8 +109,9 @@ export async function createToken(ctx: TokenContext, input: NewTokenInput): Prom
       .executeTakeFirstOrThrow();
     return { row, accessToken, refreshToken };
   } catch (err) {
-    const code = (err as { code?: string }).code;
-    if (code === '23505' || code === 'SQLITE_CONSTRAINT_UNIQUE') throw new ApiError(409, 'refreshToken: already in use');
+    // A chosen value already in use gets the answer a weak one gets: a 409 told any tenant that the
+    // value exists (in whatever organisation).
+    if (input.refreshToken !== undefined && isUniqueViolation(err)) throw new ApiError(400, `refreshToken: ${REFRESH_TOKEN_REFUSED}`);
     throw err;
   }
 }
