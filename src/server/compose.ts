@@ -72,7 +72,7 @@ export function createServices(config: Config, database: Pick<DatabaseHandle, 'd
     now: () => now().getTime(),
     ...options.store,
   });
-  const openApi = createLocalBackend({ db, dialect, timezone: config.timezone, autoRegister: config.autoRegister, now, events });
+  const openApi = createLocalBackend({ db, dialect, timezone: config.timezone, autoRegister: config.autoRegister, now, events }, { maxSeatsPerShop: config.maxSeatsPerShop });
   const redis = config.redisUrl ? new Redis(config.redisUrl, { maxRetriesPerRequest: 1, connectTimeout: 2000, lazyConnect: false }) : undefined;
   redis?.on('error', (e: Error) => log.warn({ err: e.message }, 'redis error'));
   return {

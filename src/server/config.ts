@@ -56,6 +56,7 @@ export const envSchema = z.object({
   SHOP_CHAT_RATE_LIMIT_IP: int(1200, 1, 100_000_000),
   SHOP_CHAT_RATE_LIMIT_WINDOW: int(60, 1, 86_400),
   SHOP_CHAT_TRUST_PROXY: bool(false),
+  SHOP_CHAT_MAX_SEATS_PER_SHOP: int(1000, 1, 1_000_000),
   /** Shop uid the server onboards at start for the demo pages; `off` disables (default off in production). */
   SHOP_CHAT_DEMO_SHOP: z.preprocess(emptyAsUndefined, z.string().regex(/^[\w.-]{1,64}$/, 'must be a shop uid or off').optional()),
 });
@@ -79,6 +80,8 @@ export interface Config {
   autoRegister: boolean;
   rateLimit: { perToken: number; perIp: number; windowMs: number };
   trustProxy: boolean;
+  /** Live seats one shop may hold; creating more is a 409. */
+  maxSeatsPerShop: number;
   /** Demo shop onboarded at start, or null. */
   demoShop: string | null;
   store: StoreConfig;
@@ -118,6 +121,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       windowMs: e.SHOP_CHAT_RATE_LIMIT_WINDOW * 1000,
     },
     trustProxy: e.SHOP_CHAT_TRUST_PROXY,
+    maxSeatsPerShop: e.SHOP_CHAT_MAX_SEATS_PER_SHOP,
     demoShop:
       e.SHOP_CHAT_DEMO_SHOP === 'off' ? null : (e.SHOP_CHAT_DEMO_SHOP ?? (e.NODE_ENV === 'production' ? null : 'demo_shop')),
     store: store.data,
