@@ -56,3 +56,21 @@ describeEachDatabase('abuse limits', (h: () => Harness) => {
     assert.equal((await h().call('GET', `${O}/binding?shopUid=${shopUid}`, undefined, later)).statusCode, 200);
   });
 }, { env: { SHOP_CHAT_MAX_SEATS_PER_SHOP: '12' } });
+
+test('the SQLite file and its WAL are created 0600 (owner only), whatever the umask', { skip: process.platform === 'win32' }, async () => {
+  const { mkdtempSync, rmSync, statSync } = await import('node:fs');
+  const { tmpdir } = await import('node:os');
+  const { join } = await import('node:path');
+  const { createDatabase, migrateToLatest } = await import('../../src/server/db/index.ts');
+  const dir = mkdtempSync(join(tmpdir(), 'shop-chat-mode-'));
+  const old = process.umask(0o022);
+  try {
+    const handle = createDatabase(`sqlite:${join(dir, 'data', 'x.db')}`);
+    await migrateToLatest(handle.db);
+    for (const f of ['x.db', 'x.db-wal', 'x.db-shm']) assert.equal(statSync(join(dir, 'data', f)).mode & 0o777, 0o600, f);
+    await handle.close();
+  } finally {
+    process.umask(old);
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
