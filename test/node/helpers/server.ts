@@ -43,6 +43,8 @@ export interface HarnessOptions {
   rateLimitNamespace?: string;
   /** Store-service knobs (fetch, retry policy, …). */
   store?: ServicesOptions['store'];
+  /** Folders of /widget/ and /demo/ (default: none). */
+  staticRoots?: { widget?: string | null; demo?: string | null };
 }
 
 const BASE_ENV: Record<string, string> = {
@@ -88,7 +90,7 @@ export async function createHarness(kind: DialectName, opts: HarnessOptions = {}
   });
   const app = await buildApp(services, {
     rateLimitNamespace: opts.rateLimitNamespace ?? `test-${randomBytes(6).toString('hex')}:`,
-    staticRoots: { widget: null, demo: null },
+    staticRoots: opts.staticRoots ?? { widget: null, demo: null },
   });
   await app.ready();
   return {
