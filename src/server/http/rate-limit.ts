@@ -109,15 +109,21 @@ export const rateLimitPlugin = fp<RateLimitOptions>(
       exceeded(reply, await ipLimiter(request));
       if (request.headers.authorization) exceeded(reply, await tokenLimiter(request));
     });
-    // After validation, so the refresh token is known: an IP past its failed refreshes is refused
-    // before the lookup, then each refresh token has its own count.
-    app.addHook('preHandler', async (request, reply) => {
-      if (request.routeOptions.url !== REFRESH_ROUTE) return;
+    // On the refresh route only (no hook on the others): after validation, so the refresh token is
+    // known, an IP past its failed refreshes is refused before the lookup, then each refresh token
+    // has its own count; a 401 answer counts as a failure of the IP.
+    const refreshPreHandler = async (request: FastifyRequest, reply: FastifyReply) => {
       exceeded(reply, await refreshFailures(request, { increment: false }));
       exceeded(reply, await refreshLimiter(request));
-    });
-    app.addHook('onResponse', async (request, reply) => {
-      if (request.routeOptions.url === REFRESH_ROUTE && reply.statusCode === 401) await refreshFailures(request);
+    };
+    const refreshOnResponse = async (request: FastifyRequest, reply: FastifyReply) => {
+      if (reply.statusCode === 401) await refreshFailures(request);
+    };
+    const list = <T>(v: T | T[] | undefined): T[] => (v === undefined ? [] : Array.isArray(v) ? v : [v]);
+    app.addHook('onRoute', (route) => {
+      if (route.url !== REFRESH_ROUTE) return;
+      route.preHandler = [...list(route.preHandler), refreshPreHandler] as typeof route.preHandler;
+      route.onResponse = [...list(route.onResponse), refreshOnResponse] as typeof route.onResponse;
     });
   },
   { name: 'shop-chat-rate-limit' },
