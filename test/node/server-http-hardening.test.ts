@@ -94,7 +94,9 @@ test('Redis down: the limits fall back to the in-process limiter, logged once an
     const codes = [];
     for (let i = 0; i < 6; i++) codes.push((await h.call('GET', '/api/v1/shop/widget/config?shopUid=x', undefined, null)).statusCode);
     assert.deepEqual(codes, [404, 404, 404, 429, 429, 429]);
+    await new Promise((r) => setTimeout(r, 500)); // ioredis keeps reconnecting meanwhile
     assert.equal(h.logs.filter((l) => l.includes('redis unavailable')).length, 1, 'logged once');
+    assert.equal(h.logs.filter((l) => l.includes('"redis error"')).length, 1, 'the reconnects, once');
     const metrics = (await h.app.inject({ method: 'GET', url: '/metrics', remoteAddress: '192.0.2.200' })).body;
     const fallback = Number(/^shop_chat_rate_limit_fallback_total (\d+)/m.exec(metrics)?.[1]);
     assert.ok(fallback >= 6, metrics.split('\n').filter((l) => l.includes('fallback')).join('\n'));
