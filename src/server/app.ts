@@ -6,8 +6,9 @@ import { fileURLToPath } from 'node:url';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { Services } from './compose.ts';
+import { fastifyTrustProxy } from './config.ts';
 import { widgetCorsPlugin } from './http/cors.ts';
-import { errorsPlugin } from './http/errors.ts';
+import { errorsPlugin, frameworkErrors } from './http/errors.ts';
 import { metricsPlugin } from './http/metrics.ts';
 import { openApiPlugin } from './http/openapi.ts';
 import { rateLimitPlugin } from './http/rate-limit.ts';
@@ -41,12 +42,13 @@ export async function buildApp(services: Services, options: BuildAppOptions = {}
   const app = Fastify({
     loggerInstance: services.log,
     bodyLimit: 1024 * 1024,
-    trustProxy: config.trustProxy,
+    trustProxy: fastifyTrustProxy(config.trustProxy),
     genReqId: (req) => {
       const given = req.headers['x-request-id'];
       return typeof given === 'string' && /^[A-Za-z0-9._-]{1,64}$/.test(given) ? given : randomUUID();
     },
     routerOptions: { ignoreTrailingSlash: true },
+    frameworkErrors,
     // Request loggers are created on first use (request-logger.ts): most requests log nothing.
     childLoggerFactory: lazyChildLoggerFactory,
   }).withTypeProvider<ZodTypeProvider>();
@@ -62,9 +64,14 @@ export async function buildApp(services: Services, options: BuildAppOptions = {}
   // limits come before authentication.
   await app.register(errorsPlugin);
   await app.register(metricsPlugin, { metrics: services.metrics });
-  await app.register(rateLimitPlugin, { limits: config.rateLimit, redis: services.redis, namespace: options.rateLimitNamespace });
+  await app.register(rateLimitPlugin, {
+    limits: config.rateLimit,
+    redis: services.redis,
+    namespace: options.rateLimitNamespace,
+    onFallback: () => services.metrics.rateLimitFallback.inc(),
+  });
   await app.register(widgetCorsPlugin, { prefix: WIDGET_API_PREFIX });
-  await app.register(openApiPlugin);
+  await app.register(openApiPlugin, { docs: config.docs });
 
   // Routes, by resource.
   await app.register(healthRoutes, { db: services.db });
@@ -78,7 +85,8 @@ export async function buildApp(services: Services, options: BuildAppOptions = {}
   const roots = options.staticRoots ?? {};
   await app.register(staticPlugin, {
     widget: roots.widget === undefined ? resolve(projectRoot, 'dist') : roots.widget,
-    demo: roots.demo === undefined ? resolve(projectRoot, 'demo') : roots.demo,
+    // The demo pages (and their demo shop) are for development; production serves them on request only.
+    demo: !config.demoPages ? null : roots.demo === undefined ? resolve(projectRoot, 'demo') : roots.demo,
   });
   return app;
 }

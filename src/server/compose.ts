@@ -72,9 +72,15 @@ export function createServices(config: Config, database: Pick<DatabaseHandle, 'd
     now: () => now().getTime(),
     ...options.store,
   });
-  const openApi = createLocalBackend({ db, dialect, timezone: config.timezone, autoRegister: config.autoRegister, now, events });
+  const openApi = createLocalBackend({ db, dialect, timezone: config.timezone, autoRegister: config.autoRegister, now, events }, { maxSeatsPerShop: config.maxSeatsPerShop });
   const redis = config.redisUrl ? new Redis(config.redisUrl, { maxRetriesPerRequest: 1, connectTimeout: 2000, lazyConnect: false }) : undefined;
-  redis?.on('error', (e: Error) => log.warn({ err: e.message }, 'redis error'));
+  // ioredis reports every failed reconnect: one line per outage, not one per attempt.
+  let redisDown = false;
+  redis?.on('error', (e: Error) => {
+    if (!redisDown) log.warn({ err: e.message }, 'redis error');
+    redisDown = true;
+  });
+  redis?.on('ready', () => (redisDown = false));
   return {
     config,
     db,

@@ -1,4 +1,5 @@
 import { existsSync } from 'node:fs';
+import { isIP } from 'node:net';
 import { z } from 'zod';
 import { storeConfigSchema, type StoreConfig } from './store/config.ts';
 
@@ -32,6 +33,39 @@ const timezone = z
 
 const emptyAsUndefined = (v: unknown) => (v === '' ? undefined : v);
 
+const TRUST_PROXY_TRUE = 'must be a hop count or a list of proxy addresses/CIDRs, not true: trusting every hop lets a client write its own X-Forwarded-For, and so its own IP and rate-limit bucket';
+/** An IPv4/IPv6 address, optionally with a /prefix, or one of proxy-addr's names. */
+const isTrustedAddress = (entry: string) => {
+  if (/^(loopback|linklocal|uniquelocal)$/.test(entry)) return true;
+  const [address, prefix, ...rest] = entry.split('/');
+  const family = isIP(address ?? '');
+  if (!family || rest.length) return false;
+  return prefix === undefined || (/^\d{1,3}$/.test(prefix) && Number(prefix) <= (family === 4 ? 32 : 128));
+};
+
+/**
+ * What Fastify's `trustProxy` takes, minus `true`: false (no proxy), a hop count (`1` behind one
+ * proxy), or the proxies' addresses and CIDRs, comma-separated (`10.0.0.0/8,loopback`).
+ */
+const trustProxy = z
+  .string()
+  .default('false')
+  .transform((raw, ctx): false | number | string[] => {
+    const v = raw.trim().toLowerCase();
+    if (['', 'false', 'off', 'no', '0'].includes(v)) return false;
+    if (['true', 'on', 'yes'].includes(v)) {
+      ctx.addIssue({ code: 'custom', message: TRUST_PROXY_TRUE });
+      return z.NEVER;
+    }
+    if (/^\d{1,2}$/.test(v)) return Number(v);
+    const list = v.split(',').map((e) => e.trim()).filter(Boolean);
+    if (!list.length || !list.every(isTrustedAddress)) {
+      ctx.addIssue({ code: 'custom', message: 'must be false, a hop count, or addresses/CIDRs separated by commas' });
+      return z.NEVER;
+    }
+    return list;
+  });
+
 /** Every environment variable the server reads, with its default. */
 export const envSchema = z.object({
   HOST: z.string().min(1).default('127.0.0.1'),
@@ -55,7 +89,12 @@ export const envSchema = z.object({
   SHOP_CHAT_RATE_LIMIT: int(600, 1, 100_000_000),
   SHOP_CHAT_RATE_LIMIT_IP: int(1200, 1, 100_000_000),
   SHOP_CHAT_RATE_LIMIT_WINDOW: int(60, 1, 86_400),
-  SHOP_CHAT_TRUST_PROXY: bool(false),
+  SHOP_CHAT_RATE_LIMIT_REFRESH: int(30, 1, 100_000_000),
+  SHOP_CHAT_RATE_LIMIT_REFRESH_FAILURES: int(20, 1, 100_000_000),
+  SHOP_CHAT_TRUST_PROXY: trustProxy,
+  SHOP_CHAT_DEMO: z.preprocess(emptyAsUndefined, z.enum(['on', 'off'], { message: 'must be on or off' }).optional()),
+  SHOP_CHAT_DOCS: z.enum(['on', 'off'], { message: 'must be on or off' }).default('on'),
+  SHOP_CHAT_MAX_SEATS_PER_SHOP: int(1000, 1, 1_000_000),
   /** Shop uid the server onboards at start for the demo pages; `off` disables (default off in production). */
   SHOP_CHAT_DEMO_SHOP: z.preprocess(emptyAsUndefined, z.string().regex(/^[\w.-]{1,64}$/, 'must be a shop uid or off').optional()),
 });
@@ -77,11 +116,27 @@ export interface Config {
   goodsDetailPath: string;
   orderDetailPath: string;
   autoRegister: boolean;
-  rateLimit: { perToken: number; perIp: number; windowMs: number };
-  trustProxy: boolean;
+  rateLimit: { perToken: number; perIp: number; perRefreshToken: number; refreshFailuresPerIp: number; windowMs: number };
+  /** Fastify's trustProxy: false, a hop count, or trusted proxy addresses/CIDRs (never `true`). */
+  trustProxy: false | number | string[];
+  /** Serve /demo/ (SHOP_CHAT_DEMO; default on, off when NODE_ENV=production). */
+  demoPages: boolean;
+  /** Serve /docs and /openapi.json (SHOP_CHAT_DOCS). */
+  docs: boolean;
+  /** Live seats one shop may hold; creating more is a 409. */
+  maxSeatsPerShop: number;
   /** Demo shop onboarded at start, or null. */
   demoShop: string | null;
   store: StoreConfig;
+}
+
+/**
+ * `config.trustProxy` as Fastify takes it. A hop count becomes proxy-addr's trust function (the
+ * first `n` hops from the socket), since Fastify 5 reads a bare number as "trust nothing". A hop
+ * count is only sound when the server can be reached through the proxies alone.
+ */
+export function fastifyTrustProxy(tp: Config['trustProxy']): false | string[] | ((address: string, hop: number) => boolean) {
+  return typeof tp === 'number' ? (_address, hop) => hop < tp : tp;
 }
 
 /** Thrown by `loadConfig`; its message is the one line printed at start. */
@@ -115,9 +170,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     rateLimit: {
       perToken: e.SHOP_CHAT_RATE_LIMIT,
       perIp: e.SHOP_CHAT_RATE_LIMIT_IP,
+      perRefreshToken: e.SHOP_CHAT_RATE_LIMIT_REFRESH,
+      refreshFailuresPerIp: e.SHOP_CHAT_RATE_LIMIT_REFRESH_FAILURES,
       windowMs: e.SHOP_CHAT_RATE_LIMIT_WINDOW * 1000,
     },
     trustProxy: e.SHOP_CHAT_TRUST_PROXY,
+    demoPages: e.SHOP_CHAT_DEMO === undefined ? e.NODE_ENV !== 'production' : e.SHOP_CHAT_DEMO === 'on',
+    docs: e.SHOP_CHAT_DOCS === 'on',
+    maxSeatsPerShop: e.SHOP_CHAT_MAX_SEATS_PER_SHOP,
     demoShop:
       e.SHOP_CHAT_DEMO_SHOP === 'off' ? null : (e.SHOP_CHAT_DEMO_SHOP ?? (e.NODE_ENV === 'production' ? null : 'demo_shop')),
     store: store.data,

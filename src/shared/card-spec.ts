@@ -1,7 +1,7 @@
 // The fields of goodsInfo / orderInfo (seeds/000 §1.1 and the Bytedesk visitor page), declared once.
 // Two readers derive from this table: `validateCard` below (a few hundred bytes, for the browser
 // bundles) and the zod schemas of cards-zod.ts (server, OpenAPI). Types are inferred from the table.
-import { HTTP_URL_RE, LIMITS, MINI_PATH_RE } from './rules.ts';
+import { HTTP_URL_RE, LIMITS, MINI_PATH_RE, NO_NUL_RE, NUL_MESSAGE } from './rules.ts';
 
 export type FieldKind =
   | { k: 'id'; req?: true }
@@ -117,6 +117,7 @@ const own = (o: Record<string, unknown>, k: string) => (Object.prototype.hasOwnP
 function str(v: unknown, max: number): string {
   if (typeof v !== 'string') throw new Problem(MESSAGES.type);
   if (v.length > max) throw new Problem(MESSAGES.long(max));
+  if (!NO_NUL_RE.test(v)) throw new Problem(NUL_MESSAGE);
   return v;
 }
 

@@ -3,9 +3,10 @@
 import { z } from 'zod';
 import { GOODS_SPEC, MESSAGES, ORDER_SPEC, aliasUid, type FieldKind, type Spec } from './card-spec.ts';
 import type * as T from './card-spec.ts';
+import { text as textOf } from './api/common.ts';
 import { HTTP_URL_RE, LIMITS, MINI_PATH_RE } from './rules.ts';
 
-const text = (max: number) => z.string({ error: MESSAGES.type }).max(max, MESSAGES.long(max));
+const text = (max: number) => textOf(max, { type: MESSAGES.type, long: MESSAGES.long(max) });
 const num = z
   .union([z.number(), z.string().regex(/^\s*-?\d+(\.\d+)?\s*$/).transform(Number)], { error: MESSAGES.number })
   .pipe(z.number().refine(Number.isFinite, MESSAGES.number).refine((n) => n >= 0, MESSAGES.negative));

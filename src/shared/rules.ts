@@ -28,6 +28,13 @@ export const HTTP_URL_RE = /^https?:\/\/[^\s/?#\\]+[^\s]*$/i;
 /** Mini-program page path: starts with one `/`, no scheme, no `//`, no whitespace or backslash. */
 export const MINI_PATH_RE = /^\/(?![/\\])[^\s\\:]*(?:\?[^\s\\]*)?$/;
 
+/**
+ * No U+0000 anywhere in a text value: PostgreSQL's text type cannot hold it (a NUL was a 500 there)
+ * and no legitimate text carries one. Every text field of the API and of the cards checks this.
+ */
+export const NO_NUL_RE = /^[^\u0000]*$/;
+export const NUL_MESSAGE = 'must not contain U+0000';
+
 export function isSafeHttpUrl(value: unknown): value is string {
   return typeof value === 'string' && value.length <= LIMITS.url && HTTP_URL_RE.test(value);
 }

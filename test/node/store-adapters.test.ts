@@ -176,7 +176,7 @@ describe('store adapters against the fake platforms', () => {
       });
     });
 
-    it('product API: finds a product across pages, public fields only', async () => {
+    it('product API: scans the catalogue page by page within a budget, public fields only', async () => {
       const { accessToken } = f.fkw.seedPair('555');
       f.fkw.products.set(
         '555',
@@ -191,10 +191,16 @@ describe('store adapters against the fake platforms', () => {
           ],
         })),
       );
-      const g = await a.FKW.getGoods!({ accessToken, sellerId: '555', goodsUid: '230' });
-      assert.deepEqual(g, { id: '230', title: '商品230', image: 'https://img.example.test/p.png', price: 19.9, onShelf: true });
-      assert.equal(await a.FKW.getGoods!({ accessToken, sellerId: '555', goodsUid: 'nope' }), null);
-      await rejectsKind(a.FKW.getGoods!({ accessToken: 'fake-bad', sellerId: '555', goodsUid: '1' }), 'permanent', /rt -3/);
+      let calls = 0;
+      const spend = () => ++calls <= 25;
+      const scan = await a.FKW.listGoods!({ accessToken, sellerId: '555', spend });
+      assert.equal(scan.complete, true);
+      assert.equal(scan.goods.length, 250);
+      assert.equal(calls, 2, 'two pages of 200');
+      assert.deepEqual(scan.goods.find((g) => g.id === '230'), { id: '230', title: '商品230', image: 'https://img.example.test/p.png', price: 19.9, onShelf: true });
+      const cut = await a.FKW.listGoods!({ accessToken, sellerId: '555', spend: () => false });
+      assert.deepEqual(cut, { goods: [], complete: false }, 'no budget, no upstream call');
+      await rejectsKind(a.FKW.listGoods!({ accessToken: 'fake-bad', sellerId: '555', spend: () => true }), 'permanent', /rt -3/);
     });
   });
 });

@@ -1,6 +1,7 @@
 // Shared helpers of the reliability suite. Every file of one `npm run test:reliability` run shares
 // RUN_DIR (keyed by the test runner's pid): databases, captured logs and the secrets issued go there,
 // and zz-secrets.test.ts scans all of it at the end.
+import { randomBytes } from 'node:crypto';
 import { appendFileSync, mkdirSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -27,6 +28,8 @@ export function testEnv(databaseUrl: string, extra: Record<string, string> = {})
     SHOP_CHAT_ADMIN_TOKEN: ADMIN,
     SHOP_CHAT_RATE_LIMIT: '100000000',
     SHOP_CHAT_RATE_LIMIT_IP: '100000000',
+    SHOP_CHAT_RATE_LIMIT_REFRESH: '100000000',
+    SHOP_CHAT_RATE_LIMIT_REFRESH_FAILURES: '100000000',
     SHOP_CHAT_REFRESH_SWEEP: 'off',
     SHOP_CHAT_SECRET_KEY: SECRET_KEY,
     ...extra,
@@ -40,16 +43,28 @@ export interface TestApp {
   close(): Promise<void>;
 }
 
-/** The real app in process (app.inject), on a fresh SQLite file in RUN_DIR; logs captured to RUN_DIR. */
-export async function makeApp(name: string, extraEnv: Record<string, string> = {}): Promise<TestApp> {
+/**
+ * The real app in process (app.inject), on a fresh SQLite file in RUN_DIR, or with `postgres` on a
+ * private schema of TEST_DATABASE_URL (dropped on close); logs captured to RUN_DIR.
+ */
+export async function makeApp(name: string, extraEnv: Record<string, string> = {}, options: { postgres?: string } = {}): Promise<TestApp> {
   const dir = mkdtempSync(join(RUN_DIR, 'db', `${name}-`));
   const dbFile = join(dir, 'shop-chat.db');
-  const env = testEnv(`sqlite:${dbFile}`, extraEnv);
+  const env = testEnv(options.postgres ?? `sqlite:${dbFile}`, extraEnv);
   const { loadConfig } = await import('../../src/server/config.ts');
   const { createDatabase, migrateToLatest } = await import('../../src/server/db/index.ts');
   const { buildApp } = await import('../../src/server/app.ts');
   const config = loadConfig(env as NodeJS.ProcessEnv);
-  const handle = createDatabase(config.databaseUrl);
+  const schema = options.postgres ? `rel_${randomBytes(6).toString('hex')}` : undefined;
+  const admin = async (sql: string) => {
+    const pg = (await import('pg')).default;
+    const c = new pg.Client({ connectionString: options.postgres });
+    await c.connect();
+    await c.query(sql);
+    await c.end();
+  };
+  if (schema) await admin(`create schema ${schema}`);
+  const handle = createDatabase(config.databaseUrl, schema ? { searchPath: schema } : {});
   await migrateToLatest(handle.db);
   const logFile = join(RUN_DIR, 'logs', `${name}-${process.pid}.log`);
   const logStream = new Writable({
@@ -68,6 +83,7 @@ export async function makeApp(name: string, extraEnv: Record<string, string> = {
     close: async () => {
       await app.close();
       await handle.close();
+      if (schema) await admin(`drop schema ${schema} cascade`);
     },
   };
 }

@@ -1,4 +1,4 @@
-import { mkdirSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
 import { Kysely, Migrator, PostgresAdapter, PostgresDialect, SqliteDialect, sql, type DialectAdapter, type SqliteDialectConfig } from 'kysely';
@@ -28,7 +28,11 @@ export function createDatabase(url: string, options: DatabaseOptions = {}): Data
   if (url.startsWith('sqlite:')) {
     const raw = url.slice('sqlite:'.length).replace(/^\/\/(?=\/)/, '');
     const file = raw === ':memory:' ? raw : resolve(raw);
-    if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
+    if (file !== ':memory:') {
+      mkdirSync(dirname(file), { recursive: true });
+      // Owner-only (0600) when created here; SQLite gives the -wal and -shm files the database file's mode.
+      closeSync(openSync(file, 'a', 0o600));
+    }
     const sqlite = new SqliteDatabase(file);
     sqlite.pragma('journal_mode = WAL');
     sqlite.pragma('busy_timeout = 5000');

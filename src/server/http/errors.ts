@@ -1,7 +1,7 @@
 // Every error answer in the envelope `{ message, code, data }` with the HTTP status equal to `code`:
 // our ApiErrors, validation failures (400, the first problem named), Fastify's own 4xx, and 500
 // without internal detail. Unknown routes are a 404 envelope. Every answer carries its request id.
-import type { FastifyError, FastifyPluginAsync } from 'fastify';
+import type { FastifyError, FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
 import { ApiError } from '../errors.ts';
@@ -13,6 +13,23 @@ function validationMessage(err: FastifyError & { validation: Array<{ instancePat
   let message = v.message ?? 'invalid';
   if (v.keyword === 'invalid_type' && /received undefined/.test(message)) message = 'Required';
   return `${field}: ${message}`;
+}
+
+/** An http-errors 4xx (what @fastify/send throws): `expose` marks it as safe to show the client. */
+function isClientHttpError(err: unknown): err is { statusCode: number } {
+  const e = err as { statusCode?: unknown; expose?: unknown } | null;
+  return !!e && e.expose === true && typeof e.statusCode === 'number' && e.statusCode >= 400 && e.statusCode < 500;
+}
+
+/**
+ * Fastify's `frameworkErrors`: a URL it cannot decode (`FST_ERR_BAD_URL`, e.g. `/widget/%`) is
+ * answered before routing, so outside the error handler: here it gets the envelope too.
+ */
+export function frameworkErrors(err: FastifyError, request: FastifyRequest, reply: FastifyReply): void {
+  const code = typeof err.statusCode === 'number' && err.statusCode >= 400 && err.statusCode < 500 ? err.statusCode : 400;
+  const message = err.code === 'FST_ERR_BAD_URL' ? 'url: not a valid URL (bad percent-encoding)' : err.message;
+  request.log.info({ code, reason: message }, 'request rejected');
+  void reply.code(code).send({ message, code, data: null });
 }
 
 export const errorsPlugin = fp(
@@ -50,6 +67,10 @@ export const errorsPlugin = fp(
       } else if (typeof err.statusCode === 'number' && err.statusCode >= 400 && err.statusCode < 500 && err.code?.startsWith('FST_')) {
         code = err.statusCode;
         message = err.message;
+      } else if (isClientHttpError(err)) {
+        // @fastify/static (send) refusing a path: `..` above the root is 403, a NUL byte 400.
+        code = err.statusCode;
+        message = code === 403 ? 'path: outside the served folder' : code === 404 ? 'Not found' : 'path: not a servable file name';
       } else if (err.statusCode === 429) {
         code = 429;
         message = 'rate limit exceeded';

@@ -26,15 +26,19 @@ interface Window {
   resetAt: number;
 }
 
-export function localRateLimit(o: LocalLimiterOptions): (request: FastifyRequest) => LimitResult {
+export function localRateLimit(o: LocalLimiterOptions): (request: FastifyRequest, call?: { increment?: boolean }) => LimitResult {
   const windows = new Map<string, Window>();
   const cap = o.cache ?? 5000;
   const now = o.now ?? Date.now;
   const allowed: LimitResult = { isAllowed: false, isExceeded: false, ttlInSeconds: 0 };
-  return (request) => {
+  return (request, call) => {
     const key = o.keyGenerator(request);
     const t = now();
     let w = windows.get(key);
+    // `increment: false` reads the count (as the plugin's `read`): nothing is created or counted.
+    if (call?.increment === false) {
+      return w === undefined || w.resetAt <= t || w.count <= o.max ? allowed : { isAllowed: false, isExceeded: true, ttlInSeconds: Math.ceil((w.resetAt - t) / 1000) };
+    }
     if (w === undefined || w.resetAt <= t) {
       if (w !== undefined) windows.delete(key);
       else if (windows.size >= cap) windows.delete(windows.keys().next().value!);

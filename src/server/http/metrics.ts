@@ -4,6 +4,7 @@
 //   shop_chat_http_request_duration_seconds{method,route}   histogram
 //   shop_chat_store_token_refresh_total{platform,outcome}   one per upstream refresh call
 //   shop_chat_store_vault_errors_total{operation}            encrypt/decrypt failures of the token vault
+//   shop_chat_rate_limit_fallback_total                      limit decisions made in-process: Redis did not answer
 //   plus prom-client's default process and Node.js metrics.
 // The route label is the route pattern (`/api/v1/shop/open/store/callback/:platform`), never the raw
 // URL, so no token, id or query string ends up in a label.
@@ -20,6 +21,8 @@ export interface Metrics {
   registry: Registry;
   requests: Counter<'method' | 'route' | 'status'>;
   duration: Histogram<'method' | 'route'>;
+  /** Rate-limit decisions made in-process because Redis did not answer. */
+  rateLimitFallback: Counter;
   /** Handed to the store service: refresh outcomes and vault errors. */
   store: StoreObserver;
 }
@@ -53,12 +56,18 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}): Metri
     labelNames: ['operation'] as const,
     registers: [registry],
   });
+  const rateLimitFallback = new Counter({
+    name: 'shop_chat_rate_limit_fallback_total',
+    help: 'Rate-limit decisions made by the in-process limiter because Redis (REDIS_URL) did not answer.',
+    registers: [registry],
+  });
   // Present from the first scrape, so rate() and alerts work before the first error.
   vaultErrors.inc({ operation: 'decrypt' }, 0);
   return {
     registry,
     requests,
     duration,
+    rateLimitFallback,
     store: {
       refresh: (platform, outcome) => refreshes.inc({ platform, outcome }),
       vaultError: (operation) => vaultErrors.inc({ operation }),

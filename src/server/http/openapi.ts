@@ -1,13 +1,14 @@
 // The OpenAPI document, generated from the routes' zod schemas, at /openapi.json, and a reference
-// page at /docs.
+// page at /docs; neither with `docs: false` (SHOP_CHAT_DOCS=off).
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { FastifyPluginAsync } from 'fastify';
 import fp from 'fastify-plugin';
 import { createJsonSchemaTransform } from 'fastify-type-provider-zod';
 
-export const openApiPlugin = fp(
-  async (app) => {
+export const openApiPlugin = fp<{ docs: boolean }>(
+  async (app, { docs }) => {
+    if (!docs) return;
     await app.register(swagger, {
       openapi: {
         openapi: '3.0.3',
@@ -25,4 +26,4 @@ export const openApiPlugin = fp(
     app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   },
   { name: 'shop-chat-openapi' },
-) as FastifyPluginAsync;
+) as FastifyPluginAsync<{ docs: boolean }>;

@@ -20,7 +20,10 @@ const firstWorkgroup = prepared((db, shopUid: string) =>
   db.selectFrom('workgroups').select('uid').where('shop_uid', '=', shopUid).where('enabled', '=', 1).orderBy('created_at').limit(sql.lit(1)),
 );
 
-export function createLocalBackend(context: Omit<ServiceContext, 'onboardBatcher'>): OpenApiBackend<ShopRecord> {
+export function createLocalBackend(
+  context: Omit<ServiceContext, 'onboardBatcher'>,
+  limits: { maxSeatsPerShop?: number } = {},
+): OpenApiBackend<ShopRecord> {
   const ctx: ServiceContext = { ...context };
   // SQLite: concurrent onboards share one commit (services/shops.ts OnboardBatcher).
   if (ctx.dialect === 'sqlite') ctx.onboardBatcher = new OnboardBatcher(ctx);
@@ -38,7 +41,7 @@ export function createLocalBackend(context: Omit<ServiceContext, 'onboardBatcher
     setVipLevel: (shop, req: VipLevelRequest) => setVipLevel(ctx, shop, req),
     querySeats: (shop, pageNumber, pageSize) => querySeats(ctx, shop, pageNumber, pageSize),
     getSeat: (shop, seatNo) => getSeat(ctx, shop, seatNo),
-    createSeats: (shop, seatNos, expireAt) => createSeats(ctx, shop, seatNos, expireAt),
+    createSeats: (shop, seatNos, expireAt) => createSeats(ctx, shop, seatNos, expireAt, limits.maxSeatsPerShop),
     updateSeats: (shop, seatNos, expireAt) => updateSeats(ctx, shop, seatNos, expireAt),
     deleteSeats: (shop, seatNos) => deleteSeats(ctx, shop, seatNos),
     async widgetShop(shopUid): Promise<WidgetShop | undefined> {

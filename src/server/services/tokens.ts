@@ -1,6 +1,8 @@
+import { createHmac } from 'node:crypto';
 import type { Kysely, Selectable } from 'kysely';
 import type { ApiToken, SpringPage, TokenUpdateRequest } from '../../shared/api/index.ts';
 import { toSpringPage } from '../../shared/api/page.ts';
+import { REFRESH_TOKEN_REFUSED } from '../../shared/api/token.ts';
 import {
   ACCESS_TOKEN_PREFIX,
   ADMIN_TOKEN_PREFIX,
@@ -13,7 +15,7 @@ import {
 } from '../crypto.ts';
 import { NOT_CACHED, boundInt, prepared, readCache, type ReadCache } from '../db/prepared.ts';
 import type { ApiTokensTable, Database } from '../db/types.ts';
-import { ApiError } from '../errors.ts';
+import { ApiError, isUniqueViolation } from '../errors.ts';
 import { formatTimestamp, isoOrNull, toDbTime } from '../time.ts';
 
 export type TokenRow = Selectable<ApiTokensTable>;
@@ -108,8 +110,9 @@ export async function createToken(ctx: TokenContext, input: NewTokenInput): Prom
       .executeTakeFirstOrThrow();
     return { row, accessToken, refreshToken };
   } catch (err) {
-    const code = (err as { code?: string }).code;
-    if (code === '23505' || code === 'SQLITE_CONSTRAINT_UNIQUE') throw new ApiError(409, 'refreshToken: already in use');
+    // A chosen value already in use gets the answer a weak one gets: a 409 told any tenant that the
+    // value exists (in whatever organisation).
+    if (input.refreshToken !== undefined && isUniqueViolation(err)) throw new ApiError(400, `refreshToken: ${REFRESH_TOKEN_REFUSED}`);
     throw err;
   }
 }
@@ -206,30 +209,58 @@ export async function revokeToken(ctx: TokenContext, row: TokenRow, reason: stri
     .execute();
 }
 
-/** New access token for a valid refresh token; the old access token stops working at once. */
+/**
+ * Refreshes of one refresh token within this long agree: they all hand out the same access token.
+ * On SQLite the requests of a burst run one after another, so without it each killed the token the
+ * previous one had just handed out (20 × 200, 19 of them dead); on PostgreSQL they raced (3 × 200,
+ * 27 × 409).
+ */
+export const REFRESH_AGREEMENT_MS = 10_000;
+
+/**
+ * The access token a refresh hands out in agreement window `window`: derived from the refresh token
+ * itself, so every caller (any instance, either database) computes the same one and nothing has to
+ * be stored beside its hash. Only a holder of the refresh token can compute it, and such a holder
+ * may call refresh anyway.
+ */
+function agreedAccessToken(refreshToken: string, tokenUid: string, window: number): string {
+  return ACCESS_TOKEN_PREFIX + createHmac('sha256', refreshToken).update(`shop-chat/token-refresh:${tokenUid}:${window}`).digest('base64url');
+}
+
+/**
+ * New access token for a valid refresh token; the old access token stops working at once. Refreshes
+ * of the same token in the same or the next agreement window answer the token the first one made.
+ */
 export async function refreshAccessToken(ctx: TokenContext, refreshToken: string, channel: string | undefined): Promise<ApiToken> {
-  const row = await findTokenByValue(ctx.db, 'refresh_hash', refreshToken);
-  const now = ctx.now();
-  if (!row || row.deleted_at !== null) throw new ApiError(401, 'refreshToken: invalid refresh token');
-  if (Number(row.revoked) === 1) throw new ApiError(401, 'refreshToken: token revoked');
-  if (row.refresh_expires_at !== null && row.refresh_expires_at <= now.toISOString()) {
-    throw new ApiError(401, 'refreshToken: refresh token expired');
+  // Three reads at most: a lost compare-and-swap (PostgreSQL) re-reads and finds the winner's token.
+  for (let attempt = 0; attempt < 3; attempt++) {
+    const row = await findTokenByValue(ctx.db, 'refresh_hash', refreshToken);
+    const now = ctx.now();
+    if (!row || row.deleted_at !== null) throw new ApiError(401, 'refreshToken: invalid refresh token');
+    if (Number(row.revoked) === 1) throw new ApiError(401, 'refreshToken: token revoked');
+    if (row.refresh_expires_at !== null && row.refresh_expires_at <= now.toISOString()) {
+      throw new ApiError(401, 'refreshToken: refresh token expired');
+    }
+    const window = Math.floor(now.getTime() / REFRESH_AGREEMENT_MS);
+    for (const w of [window, window - 1]) {
+      const agreed = agreedAccessToken(refreshToken, row.uid, w);
+      if (safeEqualHex(row.access_hash, hashToken(agreed))) return toApiToken(row, ctx.timezone, { accessToken: agreed, refreshToken });
+    }
+    const accessToken = agreedAccessToken(refreshToken, row.uid, window);
+    const updated = await ctx.db
+      .updateTable('api_tokens')
+      .set({
+        access_hash: hashToken(accessToken),
+        access_hint: maskToken(accessToken),
+        expires_at: Number(row.permanent) === 1 ? null : toDbTime(new Date(now.getTime() + ctx.tokenTtlSeconds * 1000)),
+        updated_at: toDbTime(now),
+        ...(channel !== undefined ? { channel } : {}),
+      })
+      .where('uid', '=', row.uid)
+      .where('access_hash', '=', row.access_hash)
+      .returningAll()
+      .executeTakeFirst();
+    if (updated) return toApiToken(updated, ctx.timezone, { accessToken, refreshToken });
   }
-  const accessToken = newToken(ACCESS_TOKEN_PREFIX);
-  const ts = toDbTime(now);
-  const updated = await ctx.db
-    .updateTable('api_tokens')
-    .set({
-      access_hash: hashToken(accessToken),
-      access_hint: maskToken(accessToken),
-      expires_at: Number(row.permanent) === 1 ? null : toDbTime(new Date(now.getTime() + ctx.tokenTtlSeconds * 1000)),
-      updated_at: ts,
-      ...(channel !== undefined ? { channel } : {}),
-    })
-    .where('uid', '=', row.uid)
-    .where('access_hash', '=', row.access_hash)
-    .returningAll()
-    .executeTakeFirst();
-  if (!updated) throw new ApiError(409, 'refreshToken: refreshed concurrently, retry');
-  return toApiToken(updated, ctx.timezone, { accessToken, refreshToken });
+  throw new ApiError(409, 'refreshToken: refreshed concurrently, retry');
 }

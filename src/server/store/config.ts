@@ -69,6 +69,10 @@ export const storeConfigSchema = z
     SHOP_CHAT_UPSTREAM_TIMEOUT_MS: positiveInt(10_000),
     /** Lifetime of a cached product card, seconds. */
     SHOP_CHAT_GOODS_CACHE_TTL: positiveInt(300),
+    /** Upstream product-API calls one shop's public goods lookups may make per minute (a catalogue page each). */
+    SHOP_CHAT_GOODS_UPSTREAM_PER_MINUTE: positiveInt(30),
+    /** Hosts a store authorisation's redirectUrl may point at, comma-separated (`*.example.com` for subdomains); unset: any. */
+    SHOP_CHAT_REDIRECT_HOSTS: optionalText,
 
     SHOPLAZZA_CLIENT_ID: optionalText,
     SHOPLAZZA_CLIENT_SECRET: optionalText,

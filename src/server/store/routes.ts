@@ -1,6 +1,7 @@
 // Store-connection routes, mounted by the server under /api/v1/shop/open/store.
 // authorize / status / revoke need a bearer token and follow the open API's tenancy (an org token
 // only for its own organisation's shops); the OAuth callback is public — the state is its credential.
+// Authentication runs on onRequest, before validation: an anonymous caller learns nothing of the schemas.
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { envelope } from '../../shared/api/envelope.ts';
@@ -39,7 +40,7 @@ export const storeRoutes: FastifyPluginAsyncZod<StoreRoutesOptions> = async (app
   app.post(
     '/authorize',
     {
-      preHandler: auth.requireToken,
+      onRequest: auth.requireToken,
       schema: {
         tags: ['store'],
         summary: 'Connect a shop to a store platform: URL (returns authUrl) or KEY (validates and stores the credentials)',
@@ -79,7 +80,7 @@ export const storeRoutes: FastifyPluginAsyncZod<StoreRoutesOptions> = async (app
   app.get(
     '/status',
     {
-      preHandler: auth.requireToken,
+      onRequest: auth.requireToken,
       schema: {
         tags: ['store'],
         summary: "The shop's store connections (never a token)",
@@ -97,7 +98,7 @@ export const storeRoutes: FastifyPluginAsyncZod<StoreRoutesOptions> = async (app
   app.post(
     '/revoke',
     {
-      preHandler: auth.requireToken,
+      onRequest: auth.requireToken,
       schema: {
         tags: ['store'],
         summary: 'Disconnect a store platform and delete its stored tokens',

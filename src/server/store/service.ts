@@ -16,7 +16,7 @@ import { ApiError, isUniqueViolation } from '../errors.ts';
 import { createAdapters, type Adapters } from './platforms/adapters.ts';
 import type { StoreConfig } from './config.ts';
 import type { StoreLogger } from './log.ts';
-import { PlatformError, type PlatformAdapter, type PlatformCredentials, type TokenSet } from './platforms/platform.ts';
+import { PlatformError, type PlatformAdapter, type PlatformCredentials, type PlatformGoods, type TokenSet } from './platforms/platform.ts';
 import { StoreTokenError, TokenManager, type RetryPolicy } from './refresh.ts';
 import { aad, affected, clipError, findConnection, newConnectionRow, normalizeRow, readConnection, storeDb, toView, type ConnectionRow, type StoreDb } from './repo.ts';
 import { createVault, type Vault } from './vault.ts';
@@ -62,12 +62,23 @@ export type CallbackResult =
   | { kind: 'page'; status: number; html: string };
 
 interface GoodsCacheEntry {
-  value: WidgetGoodsCard | null;
+  value: WidgetGoodsCard;
   expires: number;
 }
 
+/** One scan of a shop's catalogue: every id it holds answers at once, a missing id is unknown when `complete`. */
+interface Catalog {
+  byId: Map<string, PlatformGoods>;
+  complete: boolean;
+  until: number;
+}
+
 const GOODS_CACHE_MAX = 5000;
-const NEGATIVE_TTL_MS = 60_000;
+const MINUTE_MS = 60_000;
+/** How long a scan answers, unknown ids included: at most one scan per shop per minute. */
+const CATALOG_TTL_MS = MINUTE_MS;
+/** Shops whose last scan is kept (a scan holds up to 25 pages of 200 products). */
+const CATALOG_SHOPS_MAX = 200;
 
 export class StoreService {
   readonly db: StoreDb;
@@ -79,7 +90,9 @@ export class StoreService {
   readonly log: StoreLogger;
   readonly now: () => number;
   private readonly goodsCache = new Map<string, GoodsCacheEntry>();
-  private readonly goodsInflight = new Map<string, Promise<WidgetGoodsCard | null>>();
+  private readonly catalogs = new Map<string, Catalog>();
+  private readonly scans = new Map<string, Promise<Catalog>>();
+  private readonly goodsBudgets = new Map<string, { spent: number; resetAt: number }>();
 
   constructor(o: StoreServiceOptions) {
     this.db = storeDb(o.db);
@@ -130,6 +143,9 @@ export class StoreService {
   // ---- authorize -------------------------------------------------------------------------------
 
   async authorize(shop: StoreShop, req: AuthorizeRequest): Promise<AuthorizeResponse> {
+    // Before anything is written or sent: a bad redirectUrl used to fail only at the callback.
+    const redirectProblem = req.redirectUrl === undefined ? null : redirectUrlProblem(req.redirectUrl, this.config);
+    if (redirectProblem) throw new ApiError(400, `redirectUrl: ${redirectProblem}`);
     const platform = req.platform;
     const adapter = this.adapters[platform];
     if (!adapter.supports[req.authType]) {
@@ -388,7 +404,7 @@ export class StoreService {
       await this.recordFailure(shop, platform, 'URL', st.seller_id, connection, reason);
       return this.finish(ctx, false, reason, 400);
     };
-    if (query.error || !query.code) return fail(query.error ? `authorization denied (${clipError(query.error).slice(0, 80)})` : 'code missing');
+    if (query.error || !query.code) return fail(query.error ? `authorization denied (${cleanOAuthError(query.error)})` : 'code missing');
     if (!connection) return fail('authorization was revoked before it completed');
     if (connection.status === 'AUTHORIZED') return this.finish(ctx, false, 'repeat authorized', 409);
 
@@ -430,7 +446,8 @@ export class StoreService {
     reason: string,
     status: number,
   ): CallbackResult {
-    if (ctx.redirectUrl) {
+    // A value stored before redirectUrlProblem existed may not parse: the result page instead.
+    if (ctx.redirectUrl && URL.canParse(ctx.redirectUrl)) {
       const u = new URL(ctx.redirectUrl);
       u.searchParams.set('shopUid', ctx.shopUid);
       u.searchParams.set('platform', ctx.platform);
@@ -457,6 +474,7 @@ export class StoreService {
     await this.db.deleteFrom('store_auth_state').where('connection_id', '=', row.id).execute();
     await this.db.deleteFrom('store_connection').where('id', '=', row.id).execute();
     for (const k of this.goodsCache.keys()) if (k.startsWith(`${shop.shopUid}\0`)) this.goodsCache.delete(k);
+    this.catalogs.delete(shop.shopUid);
     this.log.info({ connectionId: row.id, shopUid: shop.shopUid, platform }, 'store connection revoked');
     return { shopUid: shop.shopUid, platform, revoked: true };
   }
@@ -468,56 +486,102 @@ export class StoreService {
   }
 
   // ---- product cards ---------------------------------------------------------------------------
+  // The lookup is public, and the platform can only list a catalogue: each unknown goodsUid used to
+  // scan up to 25 pages (20 anonymous requests made 500 FKW calls in 2 s). So a shop's catalogue is
+  // scanned once, by one caller at a time (the others wait for that scan), and answers every id,
+  // unknown ones included, for a minute; and the scans of one shop spend at most
+  // SHOP_CHAT_GOODS_UPSTREAM_PER_MINUTE upstream calls a minute.
 
-  /** A public GoodsInfo from the shop's connected platform; null when unknown. Cached with a TTL. */
+  /** A public GoodsInfo from the shop's connected platform; null when unknown. */
   async goods(shop: StoreShop, goodsUid: string): Promise<WidgetGoodsCard | null> {
     const key = `${shop.shopUid}\0${goodsUid}`;
     const hit = this.goodsCache.get(key);
     if (hit && hit.expires > this.now()) return hit.value;
-    const running = this.goodsInflight.get(key);
-    if (running) return running;
-    const p = this.fetchGoods(shop, goodsUid)
-      .then((value) => {
-        if (this.goodsCache.size >= GOODS_CACHE_MAX) this.goodsCache.delete(this.goodsCache.keys().next().value!);
-        this.goodsCache.set(key, {
-          value,
-          expires: this.now() + (value ? this.config.SHOP_CHAT_GOODS_CACHE_TTL * 1000 : Math.min(NEGATIVE_TTL_MS, this.config.SHOP_CHAT_GOODS_CACHE_TTL * 1000)),
-        });
-        return value;
-      })
-      .finally(() => this.goodsInflight.delete(key));
-    this.goodsInflight.set(key, p);
-    return p;
+    let catalog = this.catalogs.get(shop.shopUid);
+    if (!catalog || catalog.until <= this.now()) catalog = await this.scanOnce(shop);
+    const found = catalog.byId.get(goodsUid);
+    if (!found && !catalog.complete) {
+      const retry = Math.max(1, Math.ceil((this.budgetOf(shop.shopUid).resetAt - this.now()) / 1000));
+      const e = new ApiError(429, `goods lookups of shop ${shop.shopUid} are over their upstream budget, retry in ${retry} seconds`);
+      e.headers['retry-after'] = String(retry);
+      throw e;
+    }
+    const value = found ? this.toCard(shop, found) : null;
+    if (value) {
+      if (this.goodsCache.size >= GOODS_CACHE_MAX) this.goodsCache.delete(this.goodsCache.keys().next().value!);
+      this.goodsCache.set(key, { value, expires: this.now() + this.config.SHOP_CHAT_GOODS_CACHE_TTL * 1000 });
+    }
+    return value;
   }
 
-  private async fetchGoods(shop: StoreShop, goodsUid: string): Promise<WidgetGoodsCard | null> {
+  /** The running scan of the shop's catalogue, else a new one. */
+  private scanOnce(shop: StoreShop): Promise<Catalog> {
+    let running = this.scans.get(shop.shopUid);
+    if (!running) {
+      running = this.scan(shop)
+        .then((catalog) => {
+          this.catalogs.delete(shop.shopUid);
+          if (this.catalogs.size >= CATALOG_SHOPS_MAX) this.catalogs.delete(this.catalogs.keys().next().value!);
+          this.catalogs.set(shop.shopUid, catalog);
+          return catalog;
+        })
+        .finally(() => this.scans.delete(shop.shopUid));
+      this.scans.set(shop.shopUid, running);
+    }
+    return running;
+  }
+
+  /** This minute's upstream calls of a shop's goods lookups. */
+  private budgetOf(shopUid: string): { spent: number; resetAt: number } {
+    const now = this.now();
+    let b = this.goodsBudgets.get(shopUid);
+    if (!b || b.resetAt <= now) {
+      this.goodsBudgets.delete(shopUid);
+      if (this.goodsBudgets.size >= CATALOG_SHOPS_MAX * 10) this.goodsBudgets.delete(this.goodsBudgets.keys().next().value!);
+      this.goodsBudgets.set(shopUid, (b = { spent: 0, resetAt: now + MINUTE_MS }));
+    }
+    return b;
+  }
+
+  private async scan(shop: StoreShop): Promise<Catalog> {
+    const until = this.now() + Math.min(CATALOG_TTL_MS, this.config.SHOP_CHAT_GOODS_CACHE_TTL * 1000);
+    const empty: Catalog = { byId: new Map(), complete: true, until };
     const rows = await this.db
       .selectFrom('store_connection')
       .selectAll()
       .where('shop_uid', '=', shop.shopUid)
       .where('status', '=', 'AUTHORIZED')
       .execute();
-    const row = rows.find((r) => this.adapters[r.platform as StorePlatform]?.getGoods);
-    if (!row) return null;
+    const row = rows.find((r) => this.adapters[r.platform as StorePlatform]?.listGoods);
+    if (!row) return empty;
     const adapter = this.adapters[row.platform as StorePlatform];
     let token: string;
     try {
       token = await this.manager.getValidAccessToken(row.id);
     } catch (err) {
       if (err instanceof StoreTokenError && err.reason === 'UNAVAILABLE') throw new ApiError(503, `${row.platform} is unavailable, try again later`);
-      if (err instanceof StoreTokenError) return null;
+      if (err instanceof StoreTokenError) return empty;
       throw err;
     }
-    let g;
+    const spend = () => {
+      const b = this.budgetOf(shop.shopUid);
+      if (b.spent >= this.config.SHOP_CHAT_GOODS_UPSTREAM_PER_MINUTE) return false;
+      b.spent++;
+      return true;
+    };
     try {
-      g = await adapter.getGoods!({ accessToken: token, sellerId: row.seller_id, goodsUid });
+      const { goods, complete } = await adapter.listGoods!({ accessToken: token, sellerId: row.seller_id, spend });
+      // A scan the budget cut short answers what it found until the budget has room again.
+      return { byId: new Map(goods.map((g) => [g.id, g])), complete, until: complete ? until : Math.min(until, this.budgetOf(shop.shopUid).resetAt) };
     } catch (err) {
       if (!(err instanceof PlatformError)) throw err;
       this.log.warn({ platform: row.platform, shopUid: shop.shopUid, kind: err.kind, error: err.message }, 'store product lookup failed');
       if (err.kind === 'transient') throw new ApiError(503, `${row.platform} is unavailable, try again later`);
-      return null;
+      return empty;
     }
-    if (!g) return null;
+  }
+
+  private toCard(shop: StoreShop, g: PlatformGoods): WidgetGoodsCard | null {
     const candidate: WidgetGoodsCard = {
       uid: g.id,
       type: 'GOODS',
@@ -571,6 +635,27 @@ function observeAdapters(adapters: Adapters, observer: StoreObserver): Adapters 
   }
   return out;
 }
+
+/**
+ * Why `value` may not be a redirectUrl, or null: `URL` must parse it (the schema's regex let
+ * `http://[` through), http(s) only, https in production, no user info (`https://bank@evil/`), and a
+ * host of SHOP_CHAT_REDIRECT_HOSTS when it is set (`*.example.com` allows the subdomains).
+ */
+export function redirectUrlProblem(value: string, config: Pick<StoreConfig, 'NODE_ENV' | 'SHOP_CHAT_REDIRECT_HOSTS'>): string | null {
+  if (!URL.canParse(value)) return 'must be an http(s) URL';
+  const u = new URL(value);
+  if (u.protocol !== 'https:' && u.protocol !== 'http:') return 'must be an http(s) URL';
+  if (config.NODE_ENV === 'production' && u.protocol !== 'https:') return 'must be https in production';
+  if (u.username || u.password) return 'must not carry user info';
+  const allowed = config.SHOP_CHAT_REDIRECT_HOSTS?.split(',').map((h) => h.trim().toLowerCase()).filter(Boolean);
+  if (allowed?.length && !allowed.some((h) => (h.startsWith('*.') ? u.hostname.endsWith(h.slice(1)) : u.hostname === h))) {
+    return 'host is not one of SHOP_CHAT_REDIRECT_HOSTS';
+  }
+  return null;
+}
+
+/** A platform's `error` parameter as it is stored, redirected with and sent: OAuth error-code characters, 80 at most. */
+const cleanOAuthError = (raw: string) => raw.replace(/[^\w.:-]+/g, ' ').trim().slice(0, 80);
 
 function newConnectionId(): string {
   return `stc_${randomBytes(12).toString('hex')}`;

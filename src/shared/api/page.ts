@@ -48,10 +48,20 @@ export type SpringPage<T> = {
   empty: boolean;
 };
 
+/**
+ * A JSON integer or a string of decimal digits; nothing else is coerced (`[1]`, `true`, `0x10`,
+ * `1e3` and `" 7"` are 400, where a plain coercion read them as numbers).
+ */
+const decimalInt = (min: number, max: number, dflt: number) =>
+  z
+    .union([z.number(), z.string().regex(/^\d{1,9}$/).transform(Number)], { error: 'must be a decimal integer' })
+    .pipe(z.number().int('must be a decimal integer').min(min).max(max))
+    .default(dflt);
+
 /** Paging fields of a request body (`pageNumber` from 0, `pageSize` 1..1000, defaults 0 and 20). */
 export const pageRequestFields = {
-  pageNumber: z.coerce.number().int().min(0).max(1_000_000).default(0),
-  pageSize: z.coerce.number().int().min(1).max(1000).default(20),
+  pageNumber: decimalInt(0, 1_000_000, 0),
+  pageSize: decimalInt(1, 1000, 20),
 };
 
 /** Builds the Spring page JSON for one page of `content` out of `totalElements`. */

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { baseEntityShape, isoDateTimeSchema, shopUidSchema } from './common.ts';
+import { baseEntityShape, httpUrlSchema, isoDateTimeSchema, plainNameSchema, shopUidSchema, text } from './common.ts';
 import { envelope } from './envelope.ts';
 
 export const seatSourceSchema = z.enum(['BASE', 'EXTRA']);
@@ -59,13 +59,18 @@ export const shopSchema = z.object({
 });
 export type Shop = z.infer<typeof shopSchema>;
 
+/** Shown by the public widget config: plain text, 255 characters as Bytedesk's shop name. */
+const shopNameSchema = plainNameSchema(255);
+/** Shown by the public widget config as an image: http(s) only (no `javascript:`). */
+const shopLogoSchema = httpUrlSchema(2048);
+
 // ---- 1) onboard ----
 export const onboardRequestSchema = z.object({
-  mobile: z.string().trim().regex(/^\+?[0-9][0-9 -]{3,30}$/, 'must be a phone number'),
-  country: z.string().trim().regex(/^[0-9]{1,6}$/, 'must be a numeric country code').default('86'),
+  mobile: text(64, { trim: true }).regex(/^\+?[0-9][0-9 -]{3,30}$/, 'must be a phone number'),
+  country: text(16, { trim: true }).regex(/^[0-9]{1,6}$/, 'must be a numeric country code').default('86'),
   shopUid: shopUidSchema,
-  shopName: z.string().trim().min(1).max(255).optional(),
-  shopLogo: z.string().trim().max(2048).optional(),
+  shopName: shopNameSchema.optional(),
+  shopLogo: shopLogoSchema.optional(),
 });
 export type OnboardRequest = z.infer<typeof onboardRequestSchema>;
 
@@ -86,8 +91,8 @@ export const bindingResponseSchema = envelope(bindingDataSchema);
 export const shopUpdateRequestSchema = z
   .object({
     shopUid: shopUidSchema,
-    shopName: z.string().trim().min(1).max(255).optional(),
-    shopLogo: z.string().trim().max(2048).optional(),
+    shopName: shopNameSchema.optional(),
+    shopLogo: shopLogoSchema.optional(),
   })
   .refine((b) => b.shopName !== undefined || b.shopLogo !== undefined, {
     message: 'shopName or shopLogo is required',

@@ -1,6 +1,7 @@
 // Request and response bodies of the store-connection API (/api/v1/shop/open/store/…):
 // the single source of truth; the server's route schemas and the TypeScript types come from here.
 import { z } from 'zod';
+import { httpUrlSchema, text } from '../api/common.ts';
 
 export const StorePlatform = z.enum(['SHOPLAZZA', 'YOUZAN', 'FKW']);
 export type StorePlatform = z.infer<typeof StorePlatform>;
@@ -11,9 +12,9 @@ export type StoreAuthType = z.infer<typeof StoreAuthType>;
 export const StoreConnectionStatus = z.enum(['PENDING', 'AUTHORIZED', 'NEEDS_REAUTH', 'FAILED']);
 export type StoreConnectionStatus = z.infer<typeof StoreConnectionStatus>;
 
-const shopUid = z.string().trim().min(1, 'is required').max(128, 'at most 128 characters');
-const sellerId = z.string().trim().min(1, 'must not be empty').max(64, 'at most 64 characters');
-const secretText = z.string().min(1, 'must not be empty').max(2048, 'at most 2048 characters');
+const shopUid = text(128, { trim: true, long: 'at most 128 characters' }).min(1, 'is required');
+const sellerId = text(64, { trim: true, long: 'at most 64 characters' }).min(1, 'must not be empty');
+const secretText = text(2048, { long: 'at most 2048 characters' }).min(1, 'must not be empty');
 
 export const StoreAuthInfo = z.strictObject({
   token: secretText.optional(),
@@ -29,11 +30,8 @@ export const AuthorizeRequest = z
     sellerId: sellerId.optional(),
     authType: StoreAuthType,
     authInfo: StoreAuthInfo.optional(),
-    redirectUrl: z
-      .string()
-      .max(255, 'at most 255 characters')
-      .regex(/^https?:\/\/[^\s/?#\\]+[^\s]*$/i, 'must be an http(s) URL')
-      .optional(),
+    /** Checked further by the server (redirectUrlProblem: URL parse, user info, host allow-list). */
+    redirectUrl: httpUrlSchema(255).optional(),
   })
   .superRefine((v, ctx) => {
     if (v.authType !== 'KEY') return;
@@ -105,15 +103,15 @@ export const CallbackParams = z.object({
 });
 /** Query of the OAuth redirect; platforms add their own extra parameters, which are ignored. */
 export const CallbackQuery = z.looseObject({
-  code: z.string().max(2048).optional(),
-  state: z.string().max(2048).optional(),
-  error: z.string().max(512).optional(),
-  error_description: z.string().max(1024).optional(),
+  code: text(2048).optional(),
+  state: text(2048).optional(),
+  error: text(512).optional(),
+  error_description: text(1024).optional(),
 });
 
 export const WidgetGoodsQuery = z.object({
   shopUid,
-  goodsUid: z.string().trim().min(1, 'is required').max(128, 'at most 128 characters'),
+  goodsUid: text(128, { trim: true, long: 'at most 128 characters' }).min(1, 'is required'),
 });
 
 /** Body of the webhook POST sent to SHOP_CHAT_WEBHOOK_URL (signed: X-Shop-Chat-Signature). */

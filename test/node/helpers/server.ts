@@ -43,6 +43,8 @@ export interface HarnessOptions {
   rateLimitNamespace?: string;
   /** Store-service knobs (fetch, retry policy, …). */
   store?: ServicesOptions['store'];
+  /** Folders of /widget/ and /demo/ (default: none). */
+  staticRoots?: { widget?: string | null; demo?: string | null };
 }
 
 const BASE_ENV: Record<string, string> = {
@@ -50,6 +52,8 @@ const BASE_ENV: Record<string, string> = {
   LOG_LEVEL: 'info',
   SHOP_CHAT_RATE_LIMIT: '1000000',
   SHOP_CHAT_RATE_LIMIT_IP: '1000000',
+  SHOP_CHAT_RATE_LIMIT_REFRESH: '1000000',
+  SHOP_CHAT_RATE_LIMIT_REFRESH_FAILURES: '1000000',
   NODE_ENV: 'test',
 };
 
@@ -88,7 +92,7 @@ export async function createHarness(kind: DialectName, opts: HarnessOptions = {}
   });
   const app = await buildApp(services, {
     rateLimitNamespace: opts.rateLimitNamespace ?? `test-${randomBytes(6).toString('hex')}:`,
-    staticRoots: { widget: null, demo: null },
+    staticRoots: opts.staticRoots ?? { widget: null, demo: null },
   });
   await app.ready();
   return {

@@ -120,8 +120,10 @@ export function createFkwAdapter(config: StoreConfig, opts: AdapterOptions): Pla
         refreshToken,
       ]);
     },
-    async getGoods({ accessToken, goodsUid }) {
+    async listGoods({ accessToken, spend }) {
+      const goods: PlatformGoods[] = [];
       for (let page = 1; page <= MAX_PAGES; page++) {
+        if (!spend()) return { goods, complete: false };
         const q = new URLSearchParams({
           access_token: accessToken,
           method: 'getProductList',
@@ -131,12 +133,11 @@ export function createFkwAdapter(config: StoreConfig, opts: AdapterOptions): Pla
         const res = await upstream(P, 'getProductList', opts, { method: 'GET', url: `${base}/api/product/getList?${q}` });
         checkEnvelope('getProductList', res, [accessToken]);
         const list = parseWire(P, 'getProductList', FkwProductListResponse, res);
-        const hit = list.product_list.find((p) => p.id === goodsUid);
-        if (hit) return toGoods(hit);
+        for (const p of list.product_list) goods.push(toGoods(p));
         const total = list.total ?? 0;
-        if (list.product_list.length < PAGE_SIZE || page * PAGE_SIZE >= total) return null;
+        if (list.product_list.length < PAGE_SIZE || page * PAGE_SIZE >= total) return { goods, complete: true };
       }
-      return null;
+      return { goods, complete: false };
     },
   };
 }

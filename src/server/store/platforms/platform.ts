@@ -74,7 +74,12 @@ export interface PlatformAdapter {
   validateKey(input: { sellerId: string | null; authInfo: PlatformCredentials }): Promise<TokenSet>;
   canRefresh(input: RefreshInput): boolean;
   refresh(input: RefreshInput): Promise<TokenSet>;
-  getGoods?(input: { accessToken: string; sellerId: string | null; goodsUid: string }): Promise<PlatformGoods | null>;
+  /**
+   * The store's catalogue, page by page: `spend()` is asked before each upstream call and stops the
+   * scan when it answers false (the per-shop budget). `complete` is false when the scan stopped
+   * before the last page, so an id missing from `goods` may still exist.
+   */
+  listGoods?(input: { accessToken: string; sellerId: string | null; spend: () => boolean }): Promise<{ goods: PlatformGoods[]; complete: boolean }>;
 }
 
 export interface AdapterOptions {
