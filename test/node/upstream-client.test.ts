@@ -6,6 +6,7 @@ import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, beforeEach, describe, test } from 'node:test';
+import { createShopEvents } from '../../src/server/events.ts';
 import { createDatabase, migrateToLatest, type DatabaseHandle } from '../../src/server/db/index.ts';
 import { ApiError } from '../../src/server/errors.ts';
 import { UpstreamOpenApi } from '../../src/server/open-api/upstream/api.ts';
@@ -30,7 +31,7 @@ describe('upstream client, credential and mirror (fake Bytedesk)', () => {
   const make = (h = handle, instanceId?: string, timeoutMs = 5000) => {
     const transport = { baseUrl: fake.url, timeoutMs };
     const credential = new UpstreamCredential({ db: upstreamDb(h.db), vault, transport, log: silentLogger, sleep: (ms) => new Promise((r) => setTimeout(r, Math.min(ms, 20))), ...(instanceId ? { instanceId } : {}) });
-    const mirror = new BindingMirror(upstreamDb(h.db));
+    const mirror = new BindingMirror(upstreamDb(h.db), createShopEvents());
     return { credential, mirror, api: new UpstreamOpenApi(transport, credential, mirror) };
   };
   const rejects = async (p: Promise<unknown>, code: number, message?: RegExp) => {
@@ -216,7 +217,7 @@ describe('upstream client, credential and mirror (fake Bytedesk)', () => {
     let now = Date.now();
     const transport = { baseUrl: fake.url, timeoutMs: 5000 };
     const { credential } = make();
-    const mirror = new BindingMirror(upstreamDb(handle.db), () => now);
+    const mirror = new BindingMirror(upstreamDb(handle.db), createShopEvents(), () => now);
     const api = new UpstreamOpenApi(transport, credential, mirror);
     const source = new MirrorWidgetSource(api, silentLogger, () => now);
     const t = fake.issue();
@@ -225,14 +226,14 @@ describe('upstream client, credential and mirror (fake Bytedesk)', () => {
     const shop = shopList[0]!;
     const calls = () => fake.count('binding');
     const base = calls();
-    assert.deepEqual(await source.lookup(shop.shopUid), { org: shop.orgUid, sid: shop.workgroups[0]!.uid, name: shop.name, logo: shop.logo });
+    assert.deepEqual(await source.lookup(shop.shopUid), { orgUid: shop.orgUid, workgroupUid: shop.workgroups[0]!.uid, name: shop.name, logo: shop.logo, upstreamUnavailable: false });
     assert.equal(calls(), base, 'a binding seen less than a minute ago: no upstream call');
     now += 61_000;
     await fake.stop();
     try {
-      for (let i = 0; i < 20; i++) assert.equal((await source.lookup(shop.shopUid))?.org, shop.orgUid);
+      for (let i = 0; i < 20; i++) assert.equal((await source.lookup(shop.shopUid))?.orgUid, shop.orgUid);
       await new Promise((r) => setTimeout(r, 50));
-      assert.equal(source.upstreamUnavailable(shop.shopUid), true, 'says so');
+      assert.equal((await source.lookup(shop.shopUid))?.upstreamUnavailable, true, 'says so');
     } finally {
       await fake.start();
     }

@@ -119,3 +119,9 @@ function causeOf(e: Error): string {
 /** Whether an upstream error means our credential was refused (HTTP or body 401). */
 export const isUnauthorized = (err: unknown): err is UpstreamError =>
   err instanceof UpstreamError && err.upstreamCode === 401;
+
+/**
+ * Upstream answered, and without what was asked: its 404, or Bytedesk's business error (HTTP 200,
+ * code 500), which is how it says "no such shop". Not an outage, and not a refused credential.
+ */
+export const isRefusal = (err: unknown): err is UpstreamError => err instanceof UpstreamError && err.kind === 'envelope' && err.upstreamCode !== 401;

@@ -54,6 +54,8 @@ export interface UpstreamCredentialOptions {
   /** Poll interval of a waiter on another instance's lease (default 100 ms, jittered). */
   pollMs?: number;
   retry?: { attempts: number; baseMs: number; capMs: number };
+  /** SHOP_CHAT_UPSTREAM_ACCESS_TOKEN / _REFRESH_TOKEN: stored on first use when no credential is stored. */
+  initial?: { accessToken: string; refreshToken: string | undefined };
   sleep?: (ms: number) => Promise<void>;
   random?: () => number;
 }
@@ -90,6 +92,7 @@ export class UpstreamCredential {
   /** The token in use and the row version it came from: no database read per upstream call. */
   private current: { version: number; token: string; expiresAt: number | null } | undefined;
   private inflight: Promise<string> | undefined;
+  private initial: { accessToken: string; refreshToken: string | undefined } | undefined;
 
   constructor(o: UpstreamCredentialOptions) {
     this.db = o.db;
@@ -104,6 +107,7 @@ export class UpstreamCredential {
     this.retry = o.retry ?? { attempts: 3, baseMs: 250, capMs: 2000 };
     this.sleep = o.sleep ?? realSleep;
     this.random = o.random ?? Math.random;
+    this.initial = o.initial;
   }
 
   /** Stores the credential of the environment when none is stored yet (the first start). */
@@ -175,7 +179,13 @@ export class UpstreamCredential {
 
   private async read(): Promise<CredentialRow | undefined> {
     const row = await this.db.selectFrom('upstream_credential').selectAll().where('id', '=', ROW_ID).executeTakeFirst();
-    return row ? normalize(row) : undefined;
+    if (row) return normalize(row);
+    // The first start with the credential in the environment; once stored, the environment is ignored.
+    const initial = this.initial;
+    this.initial = undefined;
+    if (!initial) return undefined;
+    await this.seed(initial.accessToken, initial.refreshToken);
+    return this.read();
   }
 
   private async usableRow(): Promise<CredentialRow> {

@@ -2,6 +2,7 @@
 // from upstream (shop, org, first workgroup, name, logo), kept locally so that the widget config
 // answers while upstream is down and the shop → org mapping costs no upstream call.
 import type { Shop } from '../../../shared/api/index.ts';
+import type { ShopEvents } from '../../events.ts';
 import type { UpstreamBindingTable, UpstreamDb } from './tables.ts';
 import type { Selectable } from 'kysely';
 
@@ -12,19 +13,13 @@ export function firstWorkgroupUid(shop: Shop): string | null {
   return (shop.workgroups.find((w) => w.enabled) ?? shop.workgroups[0])?.uid ?? null;
 }
 
+/** Every change is told to `events` (the widget config's cache listens). */
 export class BindingMirror {
-  private readonly listeners = new Set<(shopUid: string) => void>();
-
   constructor(
     private readonly db: UpstreamDb,
+    readonly events: ShopEvents,
     private readonly now: () => number = Date.now,
   ) {}
-
-  /** Calls `fn(shopUid)` after a mirrored binding changed (the widget config's cache listens). */
-  onChanged(fn: (shopUid: string) => void): () => void {
-    this.listeners.add(fn);
-    return () => this.listeners.delete(fn);
-  }
 
   async find(shopUid: string): Promise<MirroredBinding | undefined> {
     const row = await this.db.selectFrom('upstream_binding').selectAll().where('shop_uid', '=', shopUid).executeTakeFirst();
@@ -56,13 +51,13 @@ export class BindingMirror {
         .values({ uid: shop.orgUid, name: shop.name, vip_level: shop.vipLevel, vip_expire_date: null, max_members: null, max_agents: null, max_workgroups: null, created_at: ts, updated_at: ts })
         .onConflict((oc) => oc.column('uid').doNothing())
         .execute();
-      for (const fn of this.listeners) fn(shop.shopUid);
+      this.events.shopChanged(shop.shopUid);
     }
   }
 
   /** Upstream no longer knows the shop: the widget config answers 404 for it from now on. */
   async forget(shopUid: string): Promise<void> {
     await this.db.updateTable('upstream_binding').set({ enabled: 0, updated_at: this.now() }).where('shop_uid', '=', shopUid).execute();
-    for (const fn of this.listeners) fn(shopUid);
+    this.events.shopChanged(shopUid);
   }
 }
