@@ -17,6 +17,8 @@ import { MirrorWidgetSource } from '../../src/server/open-api/upstream/widget-so
 import { silentLogger } from '../../src/server/store/log.ts';
 import { Vault } from '../../src/server/store/vault.ts';
 import { FakeBytedesk } from '../fakes/bytedesk.ts';
+import { PG_URL, postgresMissing } from '../helpers/postgres.ts';
+import pg from 'pg';
 
 const TIMEOUT_MS = 400;
 
@@ -253,3 +255,58 @@ describe('upstream client, credential and mirror (fake Bytedesk)', () => {
     for (const token of fake.issuedTokens()) assert.ok(!bytes.includes(token), 'token found in the database files');
   });
 });
+
+// The credential's lease, compare-and-swap and upsert on PostgreSQL: two pools are two instances.
+if (!PG_URL) {
+  postgresMissing('upstream credential [postgres]');
+} else {
+  const url = PG_URL;
+  describe('upstream credential [postgres]', () => {
+    const fake = new FakeBytedesk();
+    const schema = `up_${randomBytes(5).toString('hex')}`;
+    const admin = async (q: string) => {
+      const c = new pg.Client({ connectionString: url });
+      await c.connect();
+      try {
+        await c.query(q);
+      } finally {
+        await c.end();
+      }
+    };
+    const handles: DatabaseHandle[] = [];
+    before(async () => {
+      await fake.start();
+      await admin(`create schema ${schema}`);
+      for (let i = 0; i < 2; i++) handles.push(createDatabase(url, { searchPath: schema }));
+      await migrateToLatest(handles[0]!.db);
+    });
+    after(async () => {
+      for (const h of handles) await h.close();
+      await admin(`drop schema if exists ${schema} cascade`);
+      await fake.stop();
+    });
+
+    test('two instances refresh once; set-token replaces a refused credential', async () => {
+      const vault = new Vault(randomBytes(32));
+      const [a, b] = handles.map((h, i) => {
+        const transport = { baseUrl: fake.url, timeoutMs: 5000 };
+        const credential = new UpstreamCredential({ db: upstreamDb(h.db), vault, transport, log: silentLogger, instanceId: `pg-${i}` });
+        return { credential, api: new UpstreamOpenApi(transport, credential, new BindingMirror(upstreamDb(h.db), createShopEvents())) };
+      });
+      const t = fake.issue();
+      assert.equal(await a!.credential.seed(t.accessToken, t.refreshToken), true);
+      assert.equal(await b!.credential.seed('another', undefined), false, 'seeded once');
+      const { shopList } = await a!.api.onboard({ mobile: '13800001234', country: '86', shopUid: 'pg_shop', shopName: 'PG', shopLogo: undefined });
+      fake.expireAccessTokens();
+      fake.delay('token/refresh', 200);
+      await Promise.all(Array.from({ length: 20 }, (_, i) => (i % 2 ? a! : b!).api.binding(shopList[0]!.shopUid)));
+      assert.equal(a!.credential.refreshCalls + b!.credential.refreshCalls, 1);
+      fake.clearFaults();
+      const fresh = fake.issue({ permanent: true });
+      await b!.credential.set(fresh.accessToken, undefined);
+      await b!.credential.set(fresh.accessToken, undefined); // the upsert twice: version moves, one row
+      const s = await a!.credential.status();
+      assert.deepEqual([s.status, s.refreshable, s.expiresAt], ['ACTIVE', false, null]);
+    });
+  });
+}
