@@ -247,6 +247,21 @@ describe('upstream client, credential and mirror (fake Bytedesk)', () => {
     assert.equal(calls(), base + 1);
   });
 
+  test('widget source: concurrent requests for a shop the mirror does not know share one upstream call', async () => {
+    const { credential, api } = make();
+    const source = new MirrorWidgetSource(api, silentLogger);
+    const t = fake.issue();
+    await credential.seed(t.accessToken, t.refreshToken);
+    const { shopList } = await onboard(api);
+    const shop = shopList[0]!;
+    await upstreamDb(handle.db).deleteFrom('upstream_binding').where('shop_uid', '=', shop.shopUid).execute();
+    fake.delay('binding', 100);
+    const base = fake.count('binding');
+    const all = await Promise.all(Array.from({ length: 10 }, () => source.lookup(shop.shopUid)));
+    assert.deepEqual(new Set(all.map((w) => w?.orgUid)), new Set([shop.orgUid]), 'every request gets the binding');
+    assert.equal(fake.count('binding'), base + 1);
+  });
+
   test('no upstream token in the database file', async () => {
     const { credential } = make();
     const t = fake.issue();

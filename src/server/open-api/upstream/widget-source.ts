@@ -5,6 +5,7 @@
 import { ApiError } from '../../errors.ts';
 import type { WidgetShop } from '../backend.ts';
 import type { UpstreamOpenApi } from './api.ts';
+import type { MirroredBinding } from './mirror.ts';
 import { isRefusal } from './client.ts';
 import type { StoreLogger } from '../../store/log.ts';
 
@@ -16,6 +17,8 @@ export class MirrorWidgetSource {
   private readonly lastCall = new Map<string, number>();
   /** Shops whose last upstream call failed (not a 404), and how: the error a new shop gets meanwhile. */
   private readonly failed = new Map<string, ApiError>();
+  /** The upstream call under way per shop. */
+  private readonly inflight = new Map<string, Promise<void>>();
 
   constructor(
     private readonly api: UpstreamOpenApi,
@@ -33,21 +36,28 @@ export class MirrorWidgetSource {
     const due = now - (this.lastCall.get(shopUid) ?? -Infinity) >= UPSTREAM_CHECK_INTERVAL_MS;
     if (row) {
       if (due && now - row.seen_at >= UPSTREAM_CHECK_INTERVAL_MS) void this.check(shopUid).catch(() => {});
-      if (!row.enabled || row.workgroup_uid === null) return undefined;
-      return { orgUid: row.org_uid, workgroupUid: row.workgroup_uid, name: row.name, logo: row.logo, upstreamUnavailable: this.failed.has(shopUid) };
+      return this.fromRow(row);
     }
-    if (!due) {
+    // Not mirrored yet: ask upstream on the request path (concurrent requests share the one call).
+    const pending = this.inflight.get(shopUid) ?? (due ? this.check(shopUid) : undefined);
+    if (!pending) {
       const failure = this.failed.get(shopUid);
       if (failure) throw failure;
       return undefined;
     }
     try {
-      await this.check(shopUid);
+      await pending;
     } catch (err) {
       if (isRefusal(err)) return undefined;
       throw err;
     }
-    return this.lookup(shopUid);
+    const found = await this.api.mirror.find(shopUid);
+    return found && this.fromRow(found);
+  }
+
+  private fromRow(row: MirroredBinding): WidgetShop | undefined {
+    if (!row.enabled || row.workgroup_uid === null) return undefined;
+    return { orgUid: row.org_uid, workgroupUid: row.workgroup_uid, name: row.name, logo: row.logo, upstreamUnavailable: this.failed.has(row.shop_uid) };
   }
 
   private recovered(shopUid: string): void {
@@ -55,9 +65,15 @@ export class MirrorWidgetSource {
   }
 
   /** One upstream binding call for this shop; the mirror records what it shows. */
-  private async check(shopUid: string): Promise<void> {
+  private check(shopUid: string): Promise<void> {
     if (this.lastCall.size >= TRACKED_MAX) this.lastCall.clear();
     this.lastCall.set(shopUid, this.now());
+    const call = this.call(shopUid).finally(() => this.inflight.delete(shopUid));
+    this.inflight.set(shopUid, call);
+    return call;
+  }
+
+  private async call(shopUid: string): Promise<void> {
     try {
       await this.api.binding(shopUid);
       this.recovered(shopUid);
