@@ -137,9 +137,14 @@ describe('upstream mode: in front of the fake Bytedesk', () => {
     assert.equal((await call('GET', url)).statusCode, 200);
   });
 
-  test('an unknown shop (Bytedesk’s business error) is a 404 for the tenancy checks and the widget config', async () => {
+  test('an unknown shop (Bytedesk’s business error) is a 404 for the tenancy checks and the public routes; upstream is asked once a minute', async () => {
+    const before = fake.count('binding');
     assertEnvelope(await call('POST', '/api/v1/shop/open/agent-seat/query', { shopUid: 'nobody_here' }), 404, /shop not found/);
-    assertEnvelope(await call('GET', `${CONFIG}?shopUid=nobody_here`, undefined, null), 404);
+    for (let i = 0; i < 10; i++) {
+      assertEnvelope(await call('GET', `${CONFIG}?shopUid=nobody_here`, undefined, null), 404);
+      assert.equal((await call('GET', '/api/v1/shop/widget/goods?shopUid=nobody_here&goodsUid=g1', undefined, null)).statusCode, 404);
+    }
+    assert.equal(fake.count('binding'), before + 1, 'public requests do not make us call upstream for every unknown shop');
   });
 
   test('an org token reaches its own shop only: the mirror’s shop → org mapping', async () => {

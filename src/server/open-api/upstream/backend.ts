@@ -42,7 +42,7 @@ export function createUpstreamBackend(o: UpstreamBackendOptions): UpstreamServic
   const api = new UpstreamOpenApi(transport, credential, mirror);
   const widget = new MirrorWidgetSource(api, o.log, ms);
 
-  /** Upstream's binding of a shop the mirror does not know; undefined (a 404) when upstream refuses it. */
+  /** Upstream's binding of a shop the mirror does not know (an explicit binding call); undefined (a 404) when upstream refuses it. */
   async function discover(shopUid: string) {
     try {
       return await api.binding(shopUid);
@@ -55,10 +55,9 @@ export function createUpstreamBackend(o: UpstreamBackendOptions): UpstreamServic
   const backend: OpenApiBackend = {
     mode: 'upstream',
     async findShop(shopUid) {
-      const row = await mirror.find(shopUid);
-      if (row) return refOf(row);
-      const found = await discover(shopUid);
-      return found && { shopUid: found.shop.shopUid, orgUid: found.shop.orgUid, enabled: found.shop.enabled };
+      // Unknown shops are asked upstream at most once per shop per minute: the public goods card finds shops here too.
+      const row = (await mirror.find(shopUid)) ?? (await widget.discover(shopUid));
+      return row && refOf(row);
     },
     onboard: (req) => api.onboard(req),
     async binding(shopUid, authorize) {

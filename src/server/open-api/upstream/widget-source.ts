@@ -1,6 +1,7 @@
 // The public widget config in upstream mode comes from the mirror. A request may reach upstream
 // at most once per shop per minute: in the background for a mirrored shop whose binding is older
-// than that, on the request path for a shop the mirror does not know yet. While upstream is down
+// than that, on the request path for a shop the mirror does not know yet (`discover`, which the
+// tenancy lookups use too). While upstream is down
 // the last known binding is served and `upstreamUnavailable` says so (a response header).
 import { ApiError } from '../../errors.ts';
 import type { WidgetShop } from '../backend.ts';
@@ -32,14 +33,27 @@ export class MirrorWidgetSource {
    */
   async lookup(shopUid: string): Promise<WidgetShop | undefined> {
     const row = await this.api.mirror.find(shopUid);
-    const now = this.now();
-    const due = now - (this.lastCall.get(shopUid) ?? -Infinity) >= UPSTREAM_CHECK_INTERVAL_MS;
     if (row) {
-      if (due && now - row.seen_at >= UPSTREAM_CHECK_INTERVAL_MS) void this.check(shopUid).catch(() => {});
+      if (this.isDue(shopUid) && this.now() - row.seen_at >= UPSTREAM_CHECK_INTERVAL_MS) void this.check(shopUid).catch(() => {});
       return this.fromRow(row);
     }
-    // Not mirrored yet: ask upstream on the request path (concurrent requests share the one call).
-    const pending = this.inflight.get(shopUid) ?? (due ? this.check(shopUid) : undefined);
+    const found = await this.discover(shopUid);
+    return found && this.fromRow(found);
+  }
+
+  /** Whether this process has not asked upstream about the shop within the last minute. */
+  private isDue(shopUid: string): boolean {
+    return this.now() - (this.lastCall.get(shopUid) ?? -Infinity) >= UPSTREAM_CHECK_INTERVAL_MS;
+  }
+
+  /**
+   * A shop the mirror does not know: asked upstream at most once per shop per minute (concurrent
+   * callers share the call); undefined when upstream does not know it either. Within the minute
+   * after a failed call, that failure again. Public routes (the widget config, the goods card) reach
+   * upstream only through here.
+   */
+  async discover(shopUid: string): Promise<MirroredBinding | undefined> {
+    const pending = this.inflight.get(shopUid) ?? (this.isDue(shopUid) ? this.check(shopUid) : undefined);
     if (!pending) {
       const failure = this.failed.get(shopUid);
       if (failure) throw failure;
@@ -51,8 +65,7 @@ export class MirrorWidgetSource {
       if (isRefusal(err)) return undefined;
       throw err;
     }
-    const found = await this.api.mirror.find(shopUid);
-    return found && this.fromRow(found);
+    return this.api.mirror.find(shopUid);
   }
 
   private fromRow(row: MirroredBinding): WidgetShop | undefined {
