@@ -74,7 +74,7 @@ export async function buildApp(services: Services, options: BuildAppOptions = {}
   await app.register(openApiPlugin, { docs: config.docs });
 
   // Routes, by resource.
-  await app.register(healthRoutes, { db: services.db });
+  await app.register(healthRoutes, { db: services.db, upstreamCredential: services.upstream?.credential });
   await app.register(shopRoutes, { prefix: OPEN_API_PREFIX, auth, openApi });
   await app.register(seatRoutes, { prefix: OPEN_API_PREFIX, auth, openApi });
   await app.register(tokenRoutes, { prefix: OPEN_API_PREFIX, auth, openApi, tokens: services.tokens });

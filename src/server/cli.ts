@@ -3,16 +3,19 @@
 //   token list
 //   token revoke --uid UID [--reason TEXT]
 //   store refresh-due [--concurrency N]   refreshes every store token due within 7 days, once
+//   upstream set-token [--expires-at ISO] | upstream status   this server's upstream credential
 import { parseArgs } from 'node:util';
 import { createServices, type Services } from './compose.ts';
 import { ConfigError, loadConfig, loadDotEnv } from './config.ts';
 import { createDatabase, migrateToLatest } from './db/index.ts';
+import { UPSTREAM_USAGE, upstreamAdmin } from './open-api/upstream/admin.ts';
 import { createToken, getTokenOr404, revokeToken, toApiToken } from './services/tokens.ts';
 
 const USAGE = `usage: npm run admin -- token create --name NAME [--description TEXT]
        npm run admin -- token list
        npm run admin -- token revoke --uid UID [--reason TEXT]
-       npm run admin -- store refresh-due [--concurrency N]`;
+       npm run admin -- store refresh-due [--concurrency N]
+${UPSTREAM_USAGE}`;
 
 async function run(argv: string[]): Promise<number> {
   const { values, positionals } = parseArgs({
@@ -24,11 +27,12 @@ async function run(argv: string[]): Promise<number> {
       uid: { type: 'string' },
       reason: { type: 'string' },
       concurrency: { type: 'string' },
+      'expires-at': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });
   const [group, action] = positionals;
-  if (values.help || !((group === 'token' && action) || (group === 'store' && action === 'refresh-due'))) {
+  if (values.help || !((group === 'token' && action) || (group === 'store' && action === 'refresh-due') || (group === 'upstream' && action))) {
     process.stderr.write(`${USAGE}\n`);
     return values.help ? 0 : 2;
   }
@@ -40,6 +44,18 @@ async function run(argv: string[]): Promise<number> {
   try {
     await migrateToLatest(handle.db);
     const ctx = services.tokens;
+    if (group === 'upstream') {
+      if (!services.upstream) {
+        process.stderr.write('upstream commands need SHOP_CHAT_UPSTREAM_URL (upstream mode)\n');
+        return 2;
+      }
+      return await upstreamAdmin(action, services.upstream.credential, {
+        expiresAt: values['expires-at'],
+        env: process.env,
+        out: (text) => process.stdout.write(`${text}\n`),
+        err: (text) => process.stderr.write(`${text}\n`),
+      });
+    }
     if (group === 'store') return await storeRefreshDue(services, values.concurrency === undefined ? undefined : Number(values.concurrency));
     if (action === 'create') {
       if (!values.name) {

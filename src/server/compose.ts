@@ -15,6 +15,7 @@ import { createLogger } from './http/logging.ts';
 import { createMetrics, type Metrics } from './http/metrics.ts';
 import type { OpenApiBackend } from './open-api/backend.ts';
 import { createLocalBackend } from './open-api/local.ts';
+import { createUpstreamBackend, type UpstreamServices } from './open-api/upstream/backend.ts';
 import type { TokenContext } from './services/tokens.ts';
 import { StoreService, dataDirFor, type StoreServiceOptions } from './store/service.ts';
 import { createVault, type Vault } from './store/vault.ts';
@@ -29,6 +30,8 @@ export interface Services {
   auth: Auth;
   /** The open API's backend: our database (local) or a Bytedesk behind us (upstream). */
   openApi: OpenApiBackend;
+  /** Upstream mode (SHOP_CHAT_UPSTREAM_URL): this server's upstream credential and the binding mirror. */
+  upstream: UpstreamServices | undefined;
   tokens: TokenContext;
   vault: Vault;
   store: StoreService;
@@ -72,7 +75,12 @@ export function createServices(config: Config, database: Pick<DatabaseHandle, 'd
     now: () => now().getTime(),
     ...options.store,
   });
-  const openApi = createLocalBackend({ db, dialect, timezone: config.timezone, autoRegister: config.autoRegister, now, events }, { maxSeatsPerShop: config.maxSeatsPerShop });
+  const upstream = config.upstream
+    ? createUpstreamBackend({ db, config: config.upstream, vault: store.vault, log, events, now })
+    : undefined;
+  const openApi =
+    upstream?.backend ??
+    createLocalBackend({ db, dialect, timezone: config.timezone, autoRegister: config.autoRegister, now, events }, { maxSeatsPerShop: config.maxSeatsPerShop });
   const redis = config.redisUrl ? new Redis(config.redisUrl, { maxRetriesPerRequest: 1, connectTimeout: 2000, lazyConnect: false }) : undefined;
   // ioredis reports every failed reconnect: one line per outage, not one per attempt.
   let redisDown = false;
@@ -90,6 +98,7 @@ export function createServices(config: Config, database: Pick<DatabaseHandle, 'd
     events,
     auth: createAuth({ db, config, now }),
     openApi,
+    upstream,
     tokens: {
       db,
       timezone: config.timezone,

@@ -97,6 +97,11 @@ export const envSchema = z.object({
   SHOP_CHAT_MAX_SEATS_PER_SHOP: int(1000, 1, 1_000_000),
   /** Shop uid the server onboards at start for the demo pages; `off` disables (default off in production). */
   SHOP_CHAT_DEMO_SHOP: z.preprocess(emptyAsUndefined, z.string().regex(/^[\w.-]{1,64}$/, 'must be a shop uid or off').optional()),
+  /** Upstream mode: the Bytedesk server whose shop open API serves onboard, binding, update, vip-level and seats. */
+  SHOP_CHAT_UPSTREAM_URL: z.preprocess(emptyAsUndefined, z.url({ message: 'must be an http(s) URL' }).optional()),
+  /** This server's upstream credential, stored (encrypted) at the first start when none is stored yet. */
+  SHOP_CHAT_UPSTREAM_ACCESS_TOKEN: z.preprocess(emptyAsUndefined, z.string().min(1).max(4096).optional()),
+  SHOP_CHAT_UPSTREAM_REFRESH_TOKEN: z.preprocess(emptyAsUndefined, z.string().min(1).max(4096).optional()),
 });
 
 export interface Config {
@@ -128,6 +133,18 @@ export interface Config {
   /** Demo shop onboarded at start, or null. */
   demoShop: string | null;
   store: StoreConfig;
+  /** Upstream mode (SHOP_CHAT_UPSTREAM_URL set), else null: the local database serves the open API. */
+  upstream: UpstreamConfig | null;
+}
+
+export interface UpstreamConfig {
+  /** Base URL without a trailing slash; the open API lives below `{url}/api/v1/shop/open`. */
+  url: string;
+  /** Timeout of one upstream call (SHOP_CHAT_UPSTREAM_TIMEOUT_MS, shared with the store platforms). */
+  timeoutMs: number;
+  /** Stored at the first start when no credential is stored yet (`npm run admin -- upstream set-token` otherwise). */
+  initialAccessToken: string | undefined;
+  initialRefreshToken: string | undefined;
 }
 
 /**
@@ -181,6 +198,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     demoShop:
       e.SHOP_CHAT_DEMO_SHOP === 'off' ? null : (e.SHOP_CHAT_DEMO_SHOP ?? (e.NODE_ENV === 'production' ? null : 'demo_shop')),
     store: store.data,
+    upstream: e.SHOP_CHAT_UPSTREAM_URL
+      ? {
+          url: e.SHOP_CHAT_UPSTREAM_URL.replace(/\/+$/, ''),
+          timeoutMs: store.data.SHOP_CHAT_UPSTREAM_TIMEOUT_MS,
+          initialAccessToken: e.SHOP_CHAT_UPSTREAM_ACCESS_TOKEN,
+          initialRefreshToken: e.SHOP_CHAT_UPSTREAM_REFRESH_TOKEN,
+        }
+      : null,
   };
 }
 

@@ -1,4 +1,4 @@
-export type ApiErrorCode = 400 | 401 | 403 | 404 | 409 | 413 | 429 | 500 | 503;
+export type ApiErrorCode = 400 | 401 | 403 | 404 | 409 | 413 | 429 | 500 | 502 | 503 | 504;
 
 /** An error answered as `{ message, code, data }` with HTTP status `code` by the error handler. */
 export class ApiError extends Error {

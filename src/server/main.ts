@@ -37,7 +37,8 @@ async function main(): Promise<void> {
   const services = createServices(config, handle);
   const app = await buildApp(services);
 
-  if (config.demoShop) await ensureDemoShop(services, config.demoShop);
+  // Never onboard a demo shop at a real Bytedesk.
+  if (config.demoShop && !config.upstream) await ensureDemoShop(services, config.demoShop);
 
   // Background refresh of store-platform tokens (SHOP_CHAT_REFRESH_SWEEP=off disables it).
   const { startRefreshSweep } = await import('./store/sweep.ts');

@@ -529,6 +529,37 @@ describe('README.md', () => {
       }
     },
 
+    seam: () => {
+      const code = snippet('seam');
+      // Every file the drawing names exists, and both backends are named.
+      for (const m of code.matchAll(/\b((?:[\w-]+\/)*[\w-]+\.ts)\b/g)) assert.ok(findIn(join(ROOT, 'src/server'), m[1]!), `src/server/…/${m[1]} exists`);
+      assert.match(code, /open-api\/local\.ts/);
+      assert.match(code, /open-api\/upstream\/backend\.ts/);
+    },
+
+    'upstream-setup': async () => {
+      const code = snippet('upstream-setup');
+      assert.ok(code.trim().endsWith('npm start'));
+      const env = Object.fromEntries([...code.matchAll(/^export ([A-Z_]+)=(\S+)$/gm)].map((m) => [m[1]!, m[2]!]));
+      assert.equal(loadConfig(env).upstream?.url, 'https://api.weiyuai.cn');
+      // set-token and status against a fresh database: the tokens come from stdin, none is printed.
+      const dir = mkdtempSync(join(tmpdir(), 'shop-chat-upstream-snippet-'));
+      try {
+        const script = code.replace(/\nnpm start\s*$/, '\n');
+        const tokens = { BYTEDESK_ACCESS_TOKEN: 'readme-access-token-0123456789', BYTEDESK_REFRESH_TOKEN: 'readme-refresh-token-0123456789' };
+        const { stdout } = await run('bash', ['-e', '-o', 'pipefail', '-c', script], {
+          cwd: ROOT,
+          timeout: 60_000,
+          env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', DATABASE_URL: `sqlite:${join(dir, 'up.db')}`, ...tokens },
+        });
+        assert.match(stdout, /"status": "ACTIVE"/);
+        assert.match(stdout, /"refreshable": true/);
+        for (const t of Object.values(tokens)) assert.ok(!stdout.includes(t), 'a token printed');
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    },
+
     architecture: () => {
       const code = snippet('architecture');
       let dir = '';

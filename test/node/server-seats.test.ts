@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { createOrgToken, describeEachDatabase, json, onboardShop } from './helpers/server.ts';
+import { createOrgToken, describeEachBackend, json, onboardShop } from './helpers/server.ts';
 
 const SEAT = '/api/v1/shop/open/agent-seat';
 const PAGE_KEYS = ['content', 'pageable', 'last', 'totalPages', 'totalElements', 'size', 'number', 'sort', 'first', 'numberOfElements', 'empty'];
 
-describeEachDatabase('agent seats', (h) => {
+describeEachBackend('agent seats', (h) => {
   test('create (seatNoList), detail, query page, update, delete — seed shapes', async () => {
     const { shopUid, shop } = await onboardShop(h());
     const nos = [`${shopUid}-extra-1`, `${shopUid}-extra-2`];

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { createOrgToken, describeEachDatabase, json, onboardShop, uniqueShop } from './helpers/server.ts';
+import { createOrgToken, describeEachBackend, json, onboardShop, uniqueShop } from './helpers/server.ts';
 
 const TS = /^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$/;
 const SHOP_KEYS = [
@@ -12,7 +12,7 @@ const SEAT_KEYS = [
   'expireAt', 'assignedAgentUid', 'assignedMemberUid', 'assignedAt', 'releasedAt', 'type',
 ];
 
-describeEachDatabase('shop open API', (h, kind) => {
+describeEachBackend('shop open API', (h, kind) => {
   test('onboard creates user, organisation, shop, base seat, workgroup and agent (seed shape)', async () => {
     const { shopUid, mobile } = uniqueShop();
     const res = await h().call('POST', '/api/v1/shop/open/onboard', { mobile, shopUid, shopName: '演示店铺', shopLogo: 'https://example.com/logo.png' });
@@ -250,7 +250,7 @@ describeEachDatabase('shop open API', (h, kind) => {
   });
 });
 
-describeEachDatabase(
+describeEachBackend(
   'onboard with SHOP_CHAT_AUTO_REGISTER=false',
   (h) => {
     test('an unknown mobile is refused with a clear message; nothing is created', async () => {

@@ -6,6 +6,7 @@ import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { storeFixture } from '../bench/store-fixture.ts';
+import { FakeBytedesk } from '../fakes/bytedesk.ts';
 import { ADMIN, RUN_DIR, SECRET_KEY, call, makeApp, recordSecret, seedShop } from './helpers.ts';
 
 function files(dir: string): string[] {
@@ -56,13 +57,51 @@ test('scenario: tokens created, refreshed, revoked; store tokens refreshed (trac
   }
 });
 
+test('scenario: upstream mode; the server’s upstream credential is stored, used, refreshed and refused (trace logging)', async () => {
+  const fake = new FakeBytedesk();
+  await fake.start();
+  const first = fake.issue();
+  const t = await makeApp('secrets-upstream', {
+    SHOP_CHAT_UPSTREAM_URL: fake.url,
+    SHOP_CHAT_UPSTREAM_ACCESS_TOKEN: first.accessToken,
+    SHOP_CHAT_UPSTREAM_REFRESH_TOKEN: first.refreshToken!,
+  });
+  const bodies: string[] = [];
+  const send = async (...args: Parameters<typeof call>) => {
+    const r = await call(...args);
+    bodies.push(r.body);
+    return r;
+  };
+  try {
+    const s = await seedShop(t.app);
+    bodies.push(JSON.stringify(s));
+    fake.expireAccessTokens();
+    assert.equal((await send(t.app, 'GET', `/api/v1/shop/open/binding?shopUid=${s.shopUid}`, s.token)).status, 200);
+    fake.inject('binding', { type: 'status', status: 401 });
+    assert.equal((await send(t.app, 'GET', `/api/v1/shop/open/binding?shopUid=${s.shopUid}`, ADMIN)).status, 200);
+    fake.expireAccessTokens();
+    fake.revokeRefreshTokens();
+    assert.equal((await send(t.app, 'POST', '/api/v1/shop/open/agent-seat/query', ADMIN, { shopUid: s.shopUid })).status, 503);
+    await send(t.app, 'GET', '/readyz', null);
+    assert.ok(fake.count('token/refresh') >= 2, 'refreshed, then refused');
+  } finally {
+    await t.close();
+    await fake.stop();
+  }
+  const issued = fake.issuedTokens();
+  for (const token of issued) {
+    recordSecret('upstreamToken', token);
+    assert.ok(!bodies.some((b) => b.includes(token)), 'an upstream token in a response');
+  }
+});
+
 test('no database file and no captured log of the suite holds an issued secret', () => {
   const secretsFile = join(RUN_DIR, 'secrets.jsonl');
   assert.ok(existsSync(secretsFile), 'no secrets were recorded');
   const secrets = [...new Map(readFileSync(secretsFile, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { kind: string; value: string }).map((s) => [s.value, s])).values()];
   assert.ok(secrets.length >= 10, `only ${secrets.length} secrets recorded`);
   const kinds = new Set(secrets.map((s) => s.kind));
-  for (const k of ['accessToken', 'refreshToken', 'platformAccess', 'platformRefresh']) assert.ok(kinds.has(k), `no ${k} recorded`);
+  for (const k of ['accessToken', 'refreshToken', 'platformAccess', 'platformRefresh', 'upstreamToken']) assert.ok(kinds.has(k), `no ${k} recorded`);
   const scanned = [...files(join(RUN_DIR, 'db')), ...files(join(RUN_DIR, 'logs'))];
   assert.ok(scanned.some((f) => f.endsWith('.db')), 'no database file to scan');
   assert.ok(scanned.some((f) => f.endsWith('.log')), 'no log file to scan');

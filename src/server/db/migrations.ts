@@ -1,4 +1,5 @@
 import { sql, type Kysely, type Migration, type MigrationProvider } from 'kysely';
+import { upstreamMigration } from '../open-api/upstream/migration.ts';
 import { storeMigration } from '../store/migration.ts';
 
 const text = 'text' as const;
@@ -145,10 +146,11 @@ export const coreMigration: Migration = {
   },
 };
 
-/** All migrations, in order: core first, then the store connections. */
+/** All migrations, in order: core first, then the store connections, then upstream mode's tables. */
 export const migrations: Record<string, Migration> = {
   '001_core': coreMigration,
   '002_store': storeMigration,
+  '004_upstream': upstreamMigration,
 };
 
 /** In-code migration provider (nothing is read from disk). */

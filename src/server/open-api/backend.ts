@@ -26,6 +26,8 @@ export interface WidgetShop {
   workgroupUid: string;
   name: string;
   logo: string | null;
+  /** Upstream mode: the last attempt to reach upstream for this shop failed; this is the last known binding. */
+  upstreamUnavailable?: boolean;
 }
 
 /**

@@ -21,6 +21,8 @@ interface CachedConfig {
   body: string;
   etag: string;
   expires: number;
+  /** Upstream mode: served from the mirror while upstream is unreachable (a response header says so). */
+  upstreamUnavailable: boolean;
 }
 
 /**
@@ -57,7 +59,7 @@ export const widgetRoutes: FastifyPluginAsyncZod<WidgetRoutesOptions> = async (a
     };
     const body = JSON.stringify(widgetConfigResponseSchema.parse(ok(data)));
     const etag = `"${createHash('sha256').update(body).digest('base64url').slice(0, 27)}"`;
-    return { body, etag, expires: performance.now() + WIDGET_CONFIG_TTL_MS };
+    return { body, etag, expires: performance.now() + WIDGET_CONFIG_TTL_MS, upstreamUnavailable: shop.upstreamUnavailable === true };
   }
 
   app.get(
@@ -80,6 +82,7 @@ export const widgetRoutes: FastifyPluginAsyncZod<WidgetRoutesOptions> = async (a
       }
       reply.header('cache-control', 'public, max-age=60');
       reply.header('etag', entry.etag);
+      if (entry.upstreamUnavailable) reply.header('x-shop-chat-upstream', 'unavailable');
       const inm = request.headers['if-none-match'];
       if (inm && inm.split(',').some((t) => t.trim().replace(/^W\//, '') === entry.etag || t.trim() === '*')) {
         return (reply as FastifyReply).code(304).send();

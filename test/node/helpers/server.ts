@@ -15,17 +15,23 @@ import pg from 'pg';
 import { buildApp } from '../../../src/server/app.ts';
 import { createServices, type Services, type ServicesOptions } from '../../../src/server/compose.ts';
 import { loadConfig, type Config } from '../../../src/server/config.ts';
-import { createDatabase, migrateToLatest, type DialectName } from '../../../src/server/db/index.ts';
+import { createDatabase, migrateToLatest, type DatabaseHandle, type DialectName } from '../../../src/server/db/index.ts';
+import { startServerProcess, type ServerProcess } from '../../helpers/server-process.ts';
 import type { Database } from '../../../src/server/db/types.ts';
 
 export const ADMIN_TOKEN = `test-admin-${randomBytes(12).toString('hex')}`;
 
 export interface Harness {
   kind: DialectName;
+  /** `upstream`: the app proxies the open API to a second server process in local mode. */
+  mode: 'local' | 'upstream';
   app: FastifyInstance;
   /** The app's services (compose.ts): store, auth, open-API backend, … */
   services: Services;
+  /** The database the open API's data lives in: the app's own, or in upstream mode the upstream process's. */
   db: Kysely<Database>;
+  /** Upstream mode: the app's own database (credential, mirror, our API tokens). */
+  localDb?: Kysely<Database>;
   config: Config;
   /** SQLite file path (sqlite only). */
   sqlitePath?: string;
@@ -97,6 +103,7 @@ export async function createHarness(kind: DialectName, opts: HarnessOptions = {}
   await app.ready();
   return {
     kind,
+    mode: config.upstream ? 'upstream' : 'local',
     app,
     services,
     db: handle.db,
@@ -152,6 +159,65 @@ export function describeEachDatabase(name: string, fn: (h: () => Harness, kind: 
       }, kind);
     });
   }
+}
+
+/** The upstream process's admin token: the credential of the app in upstream mode, never a caller's. */
+export const UPSTREAM_ADMIN_TOKEN = `test-upstream-admin-${randomBytes(12).toString('hex')}`;
+
+/**
+ * The app in upstream mode (on SQLite) in front of a second server process in local mode, which
+ * gets `opts.env` too (its local-mode settings, such as SHOP_CHAT_AUTO_REGISTER, apply there).
+ * The harness's `db` is the upstream's database: direct checks look where the data lives.
+ */
+export async function createUpstreamHarness(opts: HarnessOptions = {}): Promise<Harness & { upstream: ServerProcess }> {
+  const dir = mkdtempSync(join(tmpdir(), 'shop-chat-upstream-'));
+  const file = join(dir, 'upstream.db');
+  let upstream: ServerProcess | undefined;
+  let upstreamDb: DatabaseHandle | undefined;
+  try {
+    upstream = await startServerProcess({ ...BASE_ENV, LOG_LEVEL: 'warn', ...opts.env, SHOP_CHAT_ADMIN_TOKEN: UPSTREAM_ADMIN_TOKEN, DATABASE_URL: `sqlite:${file}` }, dir);
+    upstreamDb = createDatabase(`sqlite:${file}`);
+    const proxy = await createHarness('sqlite', { ...opts, env: { ...opts.env, SHOP_CHAT_UPSTREAM_URL: upstream.base, SHOP_CHAT_UPSTREAM_ACCESS_TOKEN: UPSTREAM_ADMIN_TOKEN } });
+    const [up, db] = [upstream, upstreamDb];
+    return {
+      ...proxy,
+      db: db.db,
+      localDb: proxy.db,
+      upstream: up,
+      async close() {
+        await proxy.close();
+        await db.close();
+        await up.stop();
+        rmSync(dir, { recursive: true, force: true });
+      },
+    };
+  } catch (err) {
+    await upstreamDb?.close();
+    await upstream?.stop();
+    rmSync(dir, { recursive: true, force: true });
+    throw err;
+  }
+}
+
+/**
+ * `describeEachDatabase`, then once more in upstream mode (createUpstreamHarness): the same
+ * assertions must hold whichever backend serves the open API.
+ */
+export function describeEachBackend(name: string, fn: (h: () => Harness, kind: DialectName) => void, opts: HarnessOptions = {}): void {
+  describeEachDatabase(name, fn, opts);
+  describe(`${name} [upstream]`, () => {
+    let h: Harness | undefined;
+    before(async () => {
+      h = await createUpstreamHarness(opts);
+    });
+    after(async () => {
+      await h?.close();
+    });
+    fn(() => {
+      if (!h) throw new Error('harness not ready');
+      return h;
+    }, 'sqlite');
+  });
 }
 
 /** Parsed JSON body of a response. */
