@@ -4,7 +4,8 @@
 // then assembles the publishable package folder build/package/ (scripts/build-package.mjs).
 import { build } from 'vite';
 import { execFileSync } from 'node:child_process';
-import { cpSync, mkdirSync, rmSync, writeFileSync, existsSync } from 'node:fs';
+import { cpSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { assemblePackage } from './build-package.mjs';
 
@@ -90,11 +91,28 @@ for (const ext of ['json', 'wxml', 'wxss']) cpSync(`src/miniprogram/shop-chat-bu
 mkdirSync('dist/templates', { recursive: true });
 cpSync('src/miniprogram/chat-page', 'dist/templates/chat-page', { recursive: true });
 
+/**
+ * lit is ESM only: CommonJS declarations refer to its types with `resolution-mode: import`, which
+ * TypeScript accepts under node16 too (nodenext would allow the plain form, node16 does not).
+ */
+function litTypesAsImport(dir) {
+  for (const e of readdirSync(dir, { withFileTypes: true, recursive: true })) {
+    if (!e.isFile() || !e.name.endsWith('.d.ts')) continue;
+    const file = join(e.parentPath, e.name);
+    const text = readFileSync(file, 'utf8');
+    const next = text
+      .replace(/^import (?:type )?\{([^}]*)\} from 'lit';$/gm, (_, names) => `import type {${names.replace(/\btype /g, '')}} from 'lit' with { 'resolution-mode': 'import' };`)
+      .replaceAll('import("lit")', `import("lit", { with: { 'resolution-mode': 'import' } })`);
+    if (next !== text) writeFileSync(file, next);
+  }
+}
+
 const tsc = (project) => execFileSync(process.execPath, ['node_modules/typescript/bin/tsc', '-p', project], { stdio: 'inherit' });
 tsc('tsconfig.build.json');
 tsc('src/miniprogram/tsconfig.build.json');
 // The same declarations once more under dist/cjs/: there they describe CommonJS (its package.json).
 cpSync('dist/types', 'dist/cjs/types', { recursive: true });
+litTypesAsImport('dist/cjs/types');
 writeFileSync('dist/miniprogram/index.d.ts', "export * from './types/miniprogram/index.js';\n");
 if (existsSync('node_modules/@custom-elements-manifest/analyzer')) {
   execFileSync(process.execPath, ['node_modules/@custom-elements-manifest/analyzer/cem.js', 'analyze', '--litelement', '--globs', 'src/widget/**/*.ts', '--exclude', 'src/widget/**/*.styles.ts', '--outdir', '.'], { stdio: ['ignore', 'ignore', 'inherit'] });

@@ -3,6 +3,7 @@
 // property, so `goodsInfo={product}` is typed too. `shop-chat/react` includes these typings.
 import type { DetailedHTMLProps, HTMLAttributes } from 'react';
 import type {
+  AttributesAndProperties,
   ElementProperties,
   GoodsCardAttributes,
   LauncherAttributes,
@@ -12,7 +13,8 @@ import type {
   ShopChatOrderCard,
 } from './types.ts';
 
-type Intrinsic<I extends HTMLElement, A> = DetailedHTMLProps<Omit<HTMLAttributes<I>, keyof A>, I> & A & Omit<ElementProperties<I>, keyof A>;
+type Props<I extends HTMLElement, A> = AttributesAndProperties<A, ElementProperties<I>>;
+type Intrinsic<I extends HTMLElement, A> = DetailedHTMLProps<Omit<HTMLAttributes<I>, keyof Props<I, A>>, I> & Props<I, A>;
 
 declare module 'react' {
   // eslint-disable-next-line @typescript-eslint/no-namespace

@@ -9,6 +9,11 @@ export type ElementProperties<I> = {
   [K in keyof I as K extends keyof ReactiveElement ? never : I[K] extends (...args: never[]) => unknown ? never : K]?: I[K];
 };
 
+/** Attributes and properties in one props type: a name that is both takes either type (`unread="3"`, `info={card}`). */
+export type AttributesAndProperties<A, P> = {
+  [K in keyof A | keyof P]?: (K extends keyof A ? A[K] : never) | (K extends keyof P ? P[K] : never);
+};
+
 /** Attributes as written in markup (strings; `unread` also a number). */
 export interface LauncherAttributes {
   org?: string;

@@ -3,6 +3,7 @@
 // listeners with their event types. Vue itself still needs `isCustomElement` (see the README).
 import type { AllowedComponentProps, ComponentCustomProps, HTMLAttributes, VNodeProps } from 'vue';
 import type {
+  AttributesAndProperties,
   ElementProperties,
   EventOf,
   GoodsCardAttributes,
@@ -22,8 +23,9 @@ type CamelKeys<A> = { [K in keyof A as K extends string ? Camel<K> : K]: A[K] };
 type Listeners<M extends Record<string, string>> = { [K in keyof M]?: (event: EventOf<M[K]>) => void };
 
 /** Vue's recipe for a non-Vue custom element: an instance type with `$props`. */
+type Props<I extends HTMLElement, A> = AttributesAndProperties<CamelKeys<A>, ElementProperties<I>>;
 type DefineCustomElement<I extends HTMLElement, A, M extends Record<string, string>> = new () => I & {
-  $props: Omit<HTMLAttributes, keyof CamelKeys<A>> & CamelKeys<A> & ElementProperties<I> & Listeners<M> & AllowedComponentProps & ComponentCustomProps & VNodeProps;
+  $props: Omit<HTMLAttributes, keyof Props<I, A>> & Props<I, A> & Listeners<M> & AllowedComponentProps & ComponentCustomProps & VNodeProps;
 };
 
 declare module 'vue' {
