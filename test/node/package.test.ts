@@ -124,7 +124,7 @@ launcher.addEventListener('shop-chat-open', (e) => e.detail.chatUrl.toUpperCase(
       ['node16-cjs', { module: 'node16', moduleResolution: 'node16' }, 'cjs.cts'],
       ['nodenext-esm', { module: 'nodenext', moduleResolution: 'nodenext' }, 'esm.mts'],
       ['nodenext-cjs', { module: 'nodenext', moduleResolution: 'nodenext' }, 'cjs.cts'],
-      ['node', { module: 'commonjs', moduleResolution: 'node', ignoreDeprecations: '6.0' }, 'legacy.ts'],
+      ['node', { module: 'commonjs', moduleResolution: 'node' }, 'legacy.ts'],
     ];
     const results = await Promise.all(programs.map(([name, options, file]) => typecheck(name, options, [file])));
     for (const [i, r] of results.entries()) assert.equal(r.code, 0, `${programs[i]![0]}:\n${r.out}`);
