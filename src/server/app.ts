@@ -1,6 +1,7 @@
 // The HTTP app: Fastify with one plugin per cross-cutting concern (http/) and the route plugins,
 // each given the services it needs (compose.ts builds them once).
 import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Fastify, { type FastifyInstance } from 'fastify';
@@ -28,6 +29,8 @@ export type { Services } from './compose.ts';
 export { REDACT_PATHS, redactUrl } from './http/logging.ts';
 
 const projectRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+/** The version of the repository (and so of the widget package it builds). */
+export const PACKAGE_VERSION: string = JSON.parse(readFileSync(resolve(projectRoot, 'package.json'), 'utf8')).version;
 
 export interface BuildAppOptions {
   /** Redis key prefix of the rate limiter (instances sharing limits share it). */
@@ -71,7 +74,7 @@ export async function buildApp(services: Services, options: BuildAppOptions = {}
     onFallback: () => services.metrics.rateLimitFallback.inc(),
   });
   await app.register(widgetCorsPlugin, { prefix: WIDGET_API_PREFIX });
-  await app.register(openApiPlugin, { docs: config.docs });
+  await app.register(openApiPlugin, { docs: config.docs, publicUrl: config.store.SHOP_CHAT_PUBLIC_URL, version: PACKAGE_VERSION });
 
   // Routes, by resource.
   await app.register(healthRoutes, { db: services.db, upstreamCredential: services.upstream?.credential });
