@@ -6,6 +6,7 @@ import { build } from 'vite';
 import { execFileSync } from 'node:child_process';
 import { cpSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
+import zlib, { brotliCompressSync, gzipSync } from 'node:zlib';
 import { fileURLToPath } from 'node:url';
 import { assemblePackage } from './build-package.mjs';
 
@@ -118,5 +119,13 @@ if (existsSync('node_modules/@custom-elements-manifest/analyzer')) {
   execFileSync(process.execPath, ['node_modules/@custom-elements-manifest/analyzer/cem.js', 'analyze', '--litelement', '--globs', 'src/widget/**/*.ts', '--exclude', 'src/widget/**/*.styles.ts', '--outdir', '.'], { stdio: ['ignore', 'ignore', 'inherit'] });
 }
 assemblePackage(root);
+// Served by the server with @fastify/static's preCompressed: brotli and gzip made once, here (not
+// per request, and not in the npm package).
+for (const f of readdirSync('dist')) {
+  if (!f.endsWith('.js')) continue;
+  const raw = readFileSync(`dist/${f}`);
+  writeFileSync(`dist/${f}.br`, brotliCompressSync(raw, { params: { [zlib.constants.BROTLI_PARAM_QUALITY]: 11, [zlib.constants.BROTLI_PARAM_SIZE_HINT]: raw.length } }));
+  writeFileSync(`dist/${f}.gz`, gzipSync(raw, { level: 9 }));
+}
 writeFileSync('dist/.build-stamp', new Date().toISOString() + '\n');
 console.log(`built dist/ and build/package/ in ${((Date.now() - started) / 1000).toFixed(1)} s`);

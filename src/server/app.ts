@@ -90,6 +90,8 @@ export async function buildApp(services: Services, options: BuildAppOptions = {}
     widget: roots.widget === undefined ? resolve(projectRoot, 'dist') : roots.widget,
     // The demo pages (and their demo shop) are for development; production serves them on request only.
     demo: !config.demoPages ? null : roots.demo === undefined ? resolve(projectRoot, 'demo') : roots.demo,
+    version: PACKAGE_VERSION,
+    production: config.nodeEnv === 'production',
   });
   return app;
 }

@@ -86,7 +86,7 @@ export const openApiPlugin = fp<OpenApiOptions>(
         }
         return { ...out, schema };
       },
-      transformObject: ({ openapiObject }) => finishDocument(openapiObject as Json, options) as never,
+      transformObject: (documentObject) => finishDocument((documentObject as { openapiObject: Json }).openapiObject, options) as never,
     });
     await app.register(swaggerUi, { routePrefix: '/docs' });
     app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
