@@ -10,6 +10,7 @@ import type { Services } from './compose.ts';
 import { fastifyTrustProxy } from './config.ts';
 import { widgetCorsPlugin } from './http/cors.ts';
 import { errorsPlugin, frameworkErrors } from './http/errors.ts';
+import { requestLogPlugin } from './http/logging.ts';
 import { metricsPlugin } from './http/metrics.ts';
 import { openApiPlugin } from './http/openapi.ts';
 import { rateLimitPlugin } from './http/rate-limit.ts';
@@ -52,8 +53,10 @@ export async function buildApp(services: Services, options: BuildAppOptions = {}
     },
     routerOptions: { ignoreTrailingSlash: true },
     frameworkErrors,
-    // Request loggers are created on first use (request-logger.ts): most requests log nothing.
+    // Request loggers are created on first use (request-logger.ts): most requests log nothing
+    // below info, and one line at info (requestLogPlugin) instead of Fastify's two.
     childLoggerFactory: lazyChildLoggerFactory,
+    disableRequestLogging: true,
   }).withTypeProvider<ZodTypeProvider>();
   app.addHook('onClose', () => services.close());
 
@@ -65,6 +68,7 @@ export async function buildApp(services: Services, options: BuildAppOptions = {}
 
   // Cross-cutting concerns, in the order their hooks must run: metrics see every answer, rate
   // limits come before authentication.
+  await app.register(requestLogPlugin);
   await app.register(errorsPlugin);
   await app.register(metricsPlugin, { metrics: services.metrics });
   await app.register(rateLimitPlugin, {
