@@ -223,6 +223,18 @@ describe('README.md', () => {
       assert.equal(await page.evaluate(() => typeof (window as any).ShopChat.open), 'function');
     },
 
+    'versioned-bundle': async () => {
+      const code = snippet('versioned-bundle');
+      const path = `/widget/v${pkg.version}/shop-chat.iife.js`;
+      assert.ok(code.includes(`${CHAT}${path}`), 'the snippet pins this version');
+      assert.ok(section('## The server').includes(`\`/widget/v${pkg.version}/…\``));
+      const { page } = await shopPage(code);
+      await page.locator('shop-chat-launcher[data-shop-chat-auto]').waitFor({ state: 'attached' });
+      const res = await fetch(server.base + path, { headers: { 'accept-encoding': 'br' } });
+      assert.equal(res.headers.get('cache-control'), 'public, max-age=31536000, immutable');
+      assert.equal(res.headers.get('content-encoding'), 'br');
+    },
+
     'npm-install': async () => {
       assert.equal(pkg.name, 'shop-chat');
       assert.equal(pkg.private, true, 'the repository (the server) is not published; build/package/ is');
