@@ -297,7 +297,7 @@ describe('README.md', () => {
       const code = snippet('react-wrapper');
       assertParses(code, 'ChatButton.tsx');
       assert.match(code, /import \{ ShopChatLauncher \} from 'shop-chat\/react';/);
-      const tag = /<ShopChatLauncher([^>]*)\/>/.exec(code)?.[1];
+      const tag = /<ShopChatLauncher([\s\S]*?)\/>/.exec(code)?.[1];
       assert.ok(tag);
       for (const m of tag.matchAll(/(\w+)=/g)) {
         const name = m[1]!;
