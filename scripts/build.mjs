@@ -55,31 +55,33 @@ const widgetFromPackage = {
     });
   },
 };
+// CommonJS outputs are built for platform node: esbuild then names the exports in a form Node's
+// import of CommonJS reads (`import { buildChatUrl } from` the kit works); nothing else differs.
 const es = (options) =>
   esbuild.build({ absWorkingDir: root, bundle: true, minify: true, sourcemap: true, target: 'es2021', logLevel: 'warning', legalComments: 'none', ...options });
 await Promise.all([
   // CommonJS twins (`require` condition): same sources, lit external.
-  es({ entryPoints: ['src/widget/index.ts'], outfile: 'dist/cjs/shop-chat.js', format: 'cjs', platform: 'neutral', external: ['lit', 'lit/*', '@lit/reactive-element', 'lit-html', 'lit-element'] }),
-  es({ entryPoints: ['src/shared/url-entry.ts'], outfile: 'dist/cjs/shop-chat-url.js', format: 'cjs', platform: 'neutral' }),
+  es({ entryPoints: ['src/widget/index.ts'], outfile: 'dist/cjs/shop-chat.js', format: 'cjs', platform: 'node', external: ['lit', 'lit/*', '@lit/reactive-element', 'lit-html', 'lit-element'] }),
+  es({ entryPoints: ['src/shared/url-entry.ts'], outfile: 'dist/cjs/shop-chat-url.js', format: 'cjs', platform: 'node' }),
   // React wrappers: react and the widget external, @lit/react (1 KB) inlined.
   ...['esm', 'cjs'].map((format) =>
     es({
       entryPoints: ['src/react/index.ts'],
       outfile: format === 'esm' ? 'dist/react.js' : 'dist/cjs/react.js',
       format,
-      platform: 'neutral',
+      platform: format === 'cjs' ? 'node' : 'neutral',
       mainFields: ['module', 'main'],
       external: ['react'],
       plugins: [widgetFromPackage],
     }),
   ),
   // The mini-program kit: CommonJS for WeChat's npm build; the button requires the kit's index.
-  es({ entryPoints: ['src/miniprogram/index.ts'], outfile: 'dist/miniprogram/index.js', format: 'cjs', platform: 'neutral', target: 'es2017', minify: false, sourcemap: false }),
+  es({ entryPoints: ['src/miniprogram/index.ts'], outfile: 'dist/miniprogram/index.js', format: 'cjs', platform: 'node', target: 'es2017', minify: false, sourcemap: false }),
   es({
     entryPoints: ['src/miniprogram/shop-chat-button/index.ts'],
     outfile: 'dist/miniprogram/shop-chat-button/index.js',
     format: 'cjs',
-    platform: 'neutral',
+    platform: 'node',
     target: 'es2017',
     minify: false,
     sourcemap: false,

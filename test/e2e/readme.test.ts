@@ -364,8 +364,12 @@ describe('README.md', () => {
     'mini-program-js': async () => {
       const dir = mkdtempSync(join(tmpdir(), 'shop-chat-mp-'));
       try {
-        const urlBundle = pathToFileURL(join(ROOT, 'dist/shop-chat-url.js')).href;
-        writeFileSync(join(dir, 'page.mjs'), snippet('mini-program-js').replace("'shop-chat/url'", `'${urlBundle}'`));
+        // 'shop-chat' in a mini-program is the package's miniprogram folder (WeChat's npm build).
+        const widget = JSON.parse(readFileSync(join(ROOT, 'build/package/package.json'), 'utf8'));
+        const kit = pathToFileURL(join(ROOT, 'build/package', widget.miniprogram, 'index.js')).href;
+        const code = snippet('mini-program-js');
+        assert.ok(code.includes("from 'shop-chat';"));
+        writeFileSync(join(dir, 'page.mjs'), code.replace("'shop-chat'", `'${kit}'`));
         // A mini-program's JS engine: no DOM, no URL, no URLSearchParams; `Page` registers the page.
         writeFileSync(
           join(dir, 'run.mjs'),
