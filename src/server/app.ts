@@ -96,6 +96,7 @@ export async function buildApp(services: Services, options: BuildAppOptions = {}
     demo: !config.demoPages ? null : roots.demo === undefined ? resolve(projectRoot, 'demo') : roots.demo,
     version: PACKAGE_VERSION,
     production: config.nodeEnv === 'production',
+    docs: config.docs,
   });
   return app;
 }

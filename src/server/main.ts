@@ -80,8 +80,8 @@ async function main(): Promise<void> {
   const host = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host.includes(':') ? `[${config.host}]` : config.host;
   const base = `http://${host}:${port}`;
   const links = {
-    ...(config.nodeEnv === 'production' ? {} : { demo: `${base}/demo/` }),
-    docs: `${base}/docs`,
+    ...(config.demoPages ? { demo: `${base}/demo/` } : {}),
+    ...(config.docs ? { docs: `${base}/docs` } : {}),
     api: `${base}/api/v1/shop/open`,
   };
   app.log.info(links, `shop-chat ${PACKAGE_VERSION} ready: ${Object.entries(links).map(([k, v]) => `${k} ${v}`).join(' · ')}`);

@@ -83,7 +83,7 @@ describe('serving the widget bundle', () => {
 });
 
 describe('`/` in production', () => {
-  it('answers a small JSON index: docs, API, the versioned widget', async () => {
+  it('answers a small JSON index: docs, API, the versioned widget (the demo pages are off there)', async () => {
     const h = await createHarness('sqlite', { staticRoots: {}, env: { NODE_ENV: 'production', SHOP_CHAT_SECRET_KEY: Buffer.alloc(32, 7).toString('base64') } });
     try {
       const res = await h.app.inject({ method: 'GET', url: '/' });
@@ -97,7 +97,6 @@ describe('`/` in production', () => {
         widgetApi: '/api/v1/shop/widget',
         health: '/healthz',
         widget: `/widget/v${PACKAGE_VERSION}/shop-chat.iife.js`,
-        demo: '/demo/',
       });
     } finally {
       await h.close();

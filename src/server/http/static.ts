@@ -18,6 +18,8 @@ export interface StaticOptions {
   version: string;
   /** NODE_ENV=production: `/` answers the JSON index instead of leading to the demo. */
   production: boolean;
+  /** /docs and /openapi.json are served (SHOP_CHAT_DOCS): the index names them. */
+  docs?: boolean;
 }
 
 /** Cache lifetime of the current alias /widget/…, seconds. */
@@ -25,7 +27,7 @@ export const WIDGET_ALIAS_MAX_AGE = 300;
 const YEAR = 365 * 24 * 3600;
 
 export const staticPlugin = fp<StaticOptions>(
-  async (app, { widget, demo, version, production }) => {
+  async (app, { widget, demo, version, production, docs = true }) => {
     let decorated = false;
     const serve = async (root: string, prefix: string, cache: { maxAge: number; immutable?: boolean } | null, folderRoute: boolean) => {
       // index/redirect off: with ignoreTrailingSlash they collide into a 404; the folder route below does both.
@@ -65,8 +67,7 @@ export const staticPlugin = fp<StaticOptions>(
     const index = {
       name: 'shop-chat',
       version,
-      docs: '/docs',
-      openapi: '/openapi.json',
+      ...(docs ? { docs: '/docs', openapi: '/openapi.json' } : {}),
       api: '/api/v1/shop/open',
       widgetApi: '/api/v1/shop/widget',
       health: '/healthz',
