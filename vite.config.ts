@@ -1,14 +1,17 @@
-// `npm run dev`: serves the demo pages with the widget sources, hot-reloaded.
-// The library bundles are built by scripts/build.mjs (three builds, see there).
+// `npm run dev`: serves the demo pages with the widget sources, hot-reloaded, on `PORT` (default
+// 5173). The library bundles are built by scripts/build.mjs (see there).
 import { defineConfig } from 'vite';
+
+// The demo's API calls go to a running `npm start`: SHOP_CHAT_DEV_SERVER, default its default address.
+const server = process.env.SHOP_CHAT_DEV_SERVER || 'http://127.0.0.1:9003';
 
 export default defineConfig({
   root: '.',
   server: {
     host: '127.0.0.1',
-    port: 5173,
+    port: Number(process.env.PORT) || 5173,
+    strictPort: true,
     open: false,
-    // The demo's API calls go to the shop-chat server started by `npm start`.
-    proxy: { '/api': 'http://127.0.0.1:9003', '/widget': 'http://127.0.0.1:9003' },
+    proxy: { '/api': server, '/widget': server, '/docs': server, '/openapi.json': server },
   },
 });

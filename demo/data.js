@@ -19,7 +19,7 @@ export const products = [
   {
     uid: 'goods_demo_003', type: 'GOODS', shopUid: SHOP_UID, title: 'Organic Cotton Tee',
     description: 'Soft 200 g organic cotton, relaxed fit. Limited colours.', price: 129, quantity: 1,
-    image: img('tee'), status: 'OFF_SHELF', tagList: ['Sold out'], url: 'https://example.com/goods/3',
+    image: img('tee'), status: 'OFF_SHELF', tagList: ['Organic'], url: 'https://example.com/goods/3',
   },
 ];
 

@@ -1,6 +1,8 @@
 #!/usr/bin/env node
-// Prints the gzip size of every bundle in dist/ and fails when a budget is exceeded.
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+// Prints the gzip size of every bundle in dist/ and the packed size of the widget package
+// (build/package/, as `npm pack` makes it), and fails when a budget is exceeded.
+import { execFileSync } from 'node:child_process';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
 
@@ -32,7 +34,21 @@ function main() {
       failed = true;
     }
   }
+  const pack = packedSize();
+  if (pack) console.log(`\npackage build/package: ${pack.name}@${pack.version}, ${pack.entryCount} files, packed ${kb(pack.size).trim()} KB, unpacked ${kb(pack.unpackedSize).trim()} KB`);
+  else {
+    console.error('size: build/package/ is missing; run `npm run build` first');
+    failed = true;
+  }
   process.exit(failed ? 1 : 0);
+}
+
+/** `npm pack --dry-run` of the widget package: what `npm publish build/package` would upload. */
+export function packedSize(dir = 'build/package') {
+  // `./`: npm reads a bare a/b as a GitHub repository.
+  if (!existsSync(`${dir}/package.json`)) return undefined;
+  const out = execFileSync('npm', ['pack', '--dry-run', '--json', '--ignore-scripts', `./${dir}`], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
+  return JSON.parse(out.slice(out.indexOf('[')))[0];
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) main();

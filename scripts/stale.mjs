@@ -19,7 +19,7 @@ export function isStale(root, output, sources) {
   return sources.some((d) => existsSync(join(root, d)) && newest(join(root, d)) > built);
 }
 
-/** The widget's dist/ (stamped by build.mjs) against the widget and shared sources. */
+/** The widget's dist/ (stamped by build.mjs) against the widget, framework, mini-program and shared sources. */
 export function distIsStale(root = '.') {
-  return isStale(root, 'dist/.build-stamp', ['src/shared', 'src/widget']);
+  return isStale(root, 'dist/.build-stamp', ['src/shared', 'src/widget', 'src/react', 'src/vue', 'src/miniprogram']);
 }

@@ -30,12 +30,15 @@ function run(name, cmd, argv, env = {}) {
   });
 }
 
-// Counts from node's test runner (tap or spec reporter) or web-test-runner's summary.
+// Counts from node's test runner (spec reporter) or web-test-runner's summary. Skipped: every
+// skipped test or suite prints one "﹣ name # reason" line; node's own total leaves out a skipped
+// suite without tests (the PostgreSQL suites when TEST_DATABASE_URL is unset).
 function counts({ out }) {
   const node = (k) => [...out.matchAll(new RegExp(`^(?:#|ℹ) ${k} (\\d+)$`, 'gm'))].reduce((n, m) => n + Number(m[1]), 0);
-  const wtr = [...out.matchAll(/(\d+) passed, (\d+) failed/g)].at(-1);
-  if (wtr) return { pass: Number(wtr[1]), fail: Number(wtr[2]) };
-  return { pass: node('pass'), fail: node('fail') };
+  const wtr = [...out.matchAll(/(\d+) passed, (\d+) failed(?:, (\d+) skipped)?/g)].at(-1);
+  if (wtr) return { pass: Number(wtr[1]), fail: Number(wtr[2]), skip: Number(wtr[3] ?? 0) };
+  const skippedLines = [...out.matchAll(/^\s*﹣ .*# /gm)].length;
+  return { pass: node('pass'), fail: node('fail'), skip: Math.max(skippedLines, node('skipped')) };
 }
 
 const results = [];
@@ -56,16 +59,18 @@ if (wanted('e2e') && files('test/e2e').length) results.push(await run('end-to-en
 
 let pass = 0;
 let fail = 0;
+let skip = 0;
 console.log('\n=== summary');
 for (const r of results) {
   const c = counts(r);
   pass += c.pass;
+  skip += c.skip;
   fail += c.fail + (r.code !== 0 && c.fail === 0 ? 1 : 0);
-  console.log(`${r.name.padEnd(18)} ${c.pass} passed, ${c.fail} failed${r.code !== 0 ? ` (exit ${r.code})` : ''}`);
+  console.log(`${r.name.padEnd(18)} ${c.pass} passed, ${c.fail} failed, ${c.skip} skipped${r.code !== 0 ? ` (exit ${r.code})` : ''}`);
 }
 if (results.length === 0) {
   console.error('no test suite ran');
   process.exit(1);
 }
-console.log(`total: ${pass} passed, ${fail} failed`);
+console.log(`total: ${pass} passed, ${fail} failed, ${skip} skipped`);
 process.exit(results.every((r) => r.code === 0) ? 0 : 1);

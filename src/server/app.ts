@@ -1,6 +1,7 @@
 // The HTTP app: Fastify with one plugin per cross-cutting concern (http/) and the route plugins,
 // each given the services it needs (compose.ts builds them once).
 import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Fastify, { type FastifyInstance } from 'fastify';
@@ -9,6 +10,7 @@ import type { Services } from './compose.ts';
 import { fastifyTrustProxy } from './config.ts';
 import { widgetCorsPlugin } from './http/cors.ts';
 import { errorsPlugin, frameworkErrors } from './http/errors.ts';
+import { requestLogPlugin } from './http/logging.ts';
 import { metricsPlugin } from './http/metrics.ts';
 import { openApiPlugin } from './http/openapi.ts';
 import { rateLimitPlugin } from './http/rate-limit.ts';
@@ -28,6 +30,8 @@ export type { Services } from './compose.ts';
 export { REDACT_PATHS, redactUrl } from './http/logging.ts';
 
 const projectRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+/** The version of the repository (and so of the widget package it builds). */
+export const PACKAGE_VERSION: string = JSON.parse(readFileSync(resolve(projectRoot, 'package.json'), 'utf8')).version;
 
 export interface BuildAppOptions {
   /** Redis key prefix of the rate limiter (instances sharing limits share it). */
@@ -49,8 +53,10 @@ export async function buildApp(services: Services, options: BuildAppOptions = {}
     },
     routerOptions: { ignoreTrailingSlash: true },
     frameworkErrors,
-    // Request loggers are created on first use (request-logger.ts): most requests log nothing.
+    // Request loggers are created on first use (request-logger.ts): most requests log nothing
+    // below info, and one line at info (requestLogPlugin) instead of Fastify's two.
     childLoggerFactory: lazyChildLoggerFactory,
+    disableRequestLogging: true,
   }).withTypeProvider<ZodTypeProvider>();
   app.addHook('onClose', () => services.close());
 
@@ -62,6 +68,7 @@ export async function buildApp(services: Services, options: BuildAppOptions = {}
 
   // Cross-cutting concerns, in the order their hooks must run: metrics see every answer, rate
   // limits come before authentication.
+  await app.register(requestLogPlugin);
   await app.register(errorsPlugin);
   await app.register(metricsPlugin, { metrics: services.metrics });
   await app.register(rateLimitPlugin, {
@@ -71,7 +78,7 @@ export async function buildApp(services: Services, options: BuildAppOptions = {}
     onFallback: () => services.metrics.rateLimitFallback.inc(),
   });
   await app.register(widgetCorsPlugin, { prefix: WIDGET_API_PREFIX });
-  await app.register(openApiPlugin, { docs: config.docs });
+  await app.register(openApiPlugin, { docs: config.docs, publicUrl: config.store.SHOP_CHAT_PUBLIC_URL, version: PACKAGE_VERSION });
 
   // Routes, by resource.
   await app.register(healthRoutes, { db: services.db, upstreamCredential: services.upstream?.credential });
@@ -87,6 +94,9 @@ export async function buildApp(services: Services, options: BuildAppOptions = {}
     widget: roots.widget === undefined ? resolve(projectRoot, 'dist') : roots.widget,
     // The demo pages (and their demo shop) are for development; production serves them on request only.
     demo: !config.demoPages ? null : roots.demo === undefined ? resolve(projectRoot, 'demo') : roots.demo,
+    version: PACKAGE_VERSION,
+    production: config.nodeEnv === 'production',
+    docs: config.docs,
   });
   return app;
 }

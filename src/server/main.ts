@@ -22,7 +22,7 @@ async function main(): Promise<void> {
 
   // Loaded after the configuration is known to be valid, so a bad value fails fast.
   const { createDatabase, migrateToLatest } = await import('./db/index.ts');
-  const { buildApp } = await import('./app.ts');
+  const { buildApp, PACKAGE_VERSION } = await import('./app.ts');
   const { createServices } = await import('./compose.ts');
   const handle = createDatabase(config.databaseUrl);
   try {
@@ -75,6 +75,16 @@ async function main(): Promise<void> {
     await handle.close().catch(() => {});
     process.exit(1);
   }
+  // First contact: where to go next, in the log line a developer sees after `npm start`.
+  const port = (app.server.address() as { port: number }).port;
+  const host = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host.includes(':') ? `[${config.host}]` : config.host;
+  const base = `http://${host}:${port}`;
+  const links = {
+    ...(config.demoPages ? { demo: `${base}/demo/` } : {}),
+    ...(config.docs ? { docs: `${base}/docs` } : {}),
+    api: `${base}/api/v1/shop/open`,
+  };
+  app.log.info(links, `shop-chat ${PACKAGE_VERSION} ready: ${Object.entries(links).map(([k, v]) => `${k} ${v}`).join(' · ')}`);
 }
 
 void main();

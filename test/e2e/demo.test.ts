@@ -159,7 +159,7 @@ describe('demo pages', () => {
   });
 
   it('mini-program simulation: own path, server default, built-in default, and the switchTab fallback', async () => {
-    const { page, errors, external } = await open('/demo/mini-program.html');
+    const { page, errors, external } = await open('/demo/mini-program.html?lang=en');
     await page.waitForSelector('body[data-ready=true]');
     const log = async () =>
       page.evaluate(() => [...document.querySelectorAll('#nav-log li')].reverse().map((li) => {
@@ -199,7 +199,7 @@ describe('demo pages', () => {
     try {
       const w = await watchedPage(browser);
       pages.push(w);
-      await w.page.goto(`${custom.base}/demo/mini-program.html`);
+      await w.page.goto(`${custom.base}/demo/mini-program.html?lang=en`);
       await w.page.waitForSelector('body[data-ready=true]');
       await w.page.locator('#case-2 [part=card]').click();
       const entry = await waitFor(() => w.page.locator('#nav-log li').first().getAttribute('data-url'), 'navigation');
@@ -209,6 +209,79 @@ describe('demo pages', () => {
       await custom.stop();
     }
   });
+
+  it('mini-program simulation in English: every label of the page, the cards, and a capsule with its two buttons', async () => {
+    const { page, errors } = await open('/demo/mini-program.html?lang=en');
+    await page.waitForSelector('body[data-ready=true]');
+    await page.locator('#case-1 [part=card]').click();
+    await page.locator('#nav-log li').first().waitFor();
+    // The demo's own text (header, title bar, rules, log, case labels): no Chinese left but the 中文 switch.
+    const ui = await page.evaluate(() =>
+      [...document.querySelectorAll('.topbar .brand, .topbar nav, .phone .nav, main > div:last-child, .case-label')].map((n) => (n as HTMLElement).innerText).join('\n'),
+    );
+    assert.doesNotMatch(ui, /[\u3400-\u9fff]/, ui);
+    assert.match(ui, /Navigation log/);
+    assert.equal(await page.evaluate(() => document.documentElement.lang), 'en');
+    assert.match((await page.locator('#case-1 [part=quantity]').textContent())!, /^Qty 1$/);
+    assert.equal(await page.locator('#case-4 [part=status]').count(), 1);
+    // The capsule shows WeChat's two buttons (more: three dots; close: a ring).
+    assert.equal(await page.locator('.phone .capsule .more i').count(), 3);
+    const ring = await page.locator('.phone .capsule .exit').evaluate((n) => getComputedStyle(n, '::before').borderTopWidth);
+    assert.equal(ring, '2px');
+    // Chinese by default, and the language switch leads back.
+    assert.equal(await page.locator('#lang-switch').textContent(), '中文');
+    const { page: zh } = await open('/demo/mini-program.html');
+    await zh.waitForSelector('body[data-ready=true]');
+    assert.equal(await zh.locator('.phone .nav [data-t=title]').textContent(), '客服卡片');
+    assert.equal(await zh.locator('main h2').first().textContent(), 'navigateToPath 规则');
+    assert.deepEqual(errors, []);
+  });
+
+  it('an off-shelf product says so once (no "Sold out" tag beside "已下架" / "Off shelf")', async () => {
+    for (const lang of ['', '?lang=en']) {
+      const { page } = await open(`/demo/index.html${lang}#/product/goods_demo_003`);
+      const card = page.locator('#product shop-chat-goods-card');
+      await card.locator('[part=title]').waitFor();
+      const text = await card.evaluate((el) => el.shadowRoot!.textContent!);
+      const marks = text.match(/已下架|售罄|Off shelf|Sold out/gi) ?? [];
+      assert.equal(marks.length, 1, `${lang || 'zh'}: ${marks.join(', ')}`);
+      await page.evaluate(() => {
+        location.hash = '#/';
+      });
+      await page.locator('#products .tile').nth(2).waitFor();
+      const tileText = await page.locator('#products .tile').nth(2).textContent();
+      assert.equal((tileText!.match(/已下架|售罄|Off shelf|Sold out/gi) ?? []).length, 1, tileText!);
+    }
+  });
+
+  for (const width of [375, 1280]) {
+    it(`at ${width} px the top navigation keeps every link on one line (screenshots)`, async () => {
+      const pages: [string, string][] = [
+        ['/demo/index.html', 'storefront'],
+        ['/demo/index.html?lang=en#/product/goods_demo_003', 'product-en'],
+        ['/demo/mini-program.html', 'mini-program'],
+        ['/demo/mini-program.html?lang=en', 'mini-program-en'],
+      ];
+      for (const [path, name] of pages) {
+        const { page, errors } = await open(path, { width, height: 812 });
+        await page.locator('.topbar nav a').first().waitFor();
+        if (path.includes('mini-program')) await page.waitForSelector('body[data-ready=true]');
+        // A word broken in two shows as text boxes on two lines.
+        const lines = await page.evaluate(() =>
+          [...document.querySelectorAll('.topbar nav a, .topbar .brand span, .topbar .tools label span, #lang-switch, .hero h1')].map((n) => {
+            const range = document.createRange();
+            range.selectNodeContents(n);
+            return [n.textContent, new Set([...range.getClientRects()].map((r) => Math.round(r.top))).size] as const;
+          }),
+        );
+        for (const [text, n] of lines) assert.equal(n, 1, `"${text}" on ${n} lines at ${width} px (${path})`);
+        assert.ok(await page.evaluate(() => document.documentElement.scrollWidth <= innerWidth), `${path}: no sideways scrolling of the page at ${width} px`);
+        await page.evaluate(() => Promise.all([...document.images].map((i) => i.decode().catch(() => undefined))));
+        await page.screenshot({ path: screenshotPath(`${name}-${width}.png`), fullPage: true });
+        assert.deepEqual(errors, []);
+      }
+    });
+  }
 
   it('GET /demo/ serves the storefront', async () => {
     const res = await fetch(`${server.base}/demo/`);

@@ -21,6 +21,7 @@ import { envSchema, loadConfig } from '../../src/server/config.ts';
 import { storeConfigSchema } from '../../src/server/store/config.ts';
 import { createWebhookSender } from '../../src/server/store/webhook.ts';
 import { fakeStoreEnv, startFakes } from '../fakes/platforms.ts';
+import { snippets } from '../helpers/readme.ts';
 import { ROOT, launchBrowser, startServer, waitFor, watchedPage, type RunningServer } from './helpers.ts';
 
 const run = promisify(execFile);
@@ -29,37 +30,6 @@ const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8'));
 const ciRun = readFileSync(join(ROOT, '.ci/run'), 'utf8');
 
 // ---- README structure ------------------------------------------------------------------------
-
-interface Snippet {
-  name: string;
-  lang: string;
-  code: string;
-}
-
-function snippets(md: string): Snippet[] {
-  const out: Snippet[] = [];
-  const lines = md.split('\n');
-  let marker: string | undefined;
-  for (let i = 0; i < lines.length; i++) {
-    const line = lines[i]!;
-    const m = /^<!-- snippet: ([\w-]+) -->$/.exec(line);
-    if (m) {
-      marker = m[1];
-      continue;
-    }
-    const fence = /^```(\S*)\s*$/.exec(line);
-    if (fence) {
-      const body: string[] = [];
-      for (i++; i < lines.length && lines[i] !== '```'; i++) body.push(lines[i]!);
-      if (!marker) throw new Error(`README code block at line ${i - body.length} has no <!-- snippet: NAME --> marker`);
-      out.push({ name: marker, lang: fence[1]!, code: body.join('\n') });
-      marker = undefined;
-      continue;
-    }
-    if (line.trim() !== '') marker = undefined;
-  }
-  return out;
-}
 
 const SNIPPETS = new Map(snippets(README).map((s) => [s.name, s]));
 const snippet = (name: string) => {
@@ -127,6 +97,7 @@ function checkElementApi(code: string): { tags: string[] } {
       if (name === 'ref') continue;
       if (name.startsWith('@')) assert.ok(eventsOf(tag).has(name.slice(1)), `${tag} has no event ${name}`);
       else if (name.startsWith(':') && name.endsWith('.prop')) assert.ok(propsOf(tag).has(name.slice(1, -5)), `${tag} has no property ${name}`);
+      else if (name.startsWith(':')) assert.ok(attrsOf(tag).has(name.slice(1)), `${tag} has no attribute ${name}`);
       else assert.ok(attrsOf(tag).has(name), `${tag} has no attribute ${name}`);
     }
   }
@@ -252,20 +223,44 @@ describe('README.md', () => {
       assert.equal(await page.evaluate(() => typeof (window as any).ShopChat.open), 'function');
     },
 
+    'versioned-bundle': async () => {
+      const code = snippet('versioned-bundle');
+      const path = `/widget/v${pkg.version}/shop-chat.iife.js`;
+      assert.ok(code.includes(`${CHAT}${path}`), 'the snippet pins this version');
+      assert.ok(section('## The server').includes(`\`/widget/v${pkg.version}/…\``));
+      const { page } = await shopPage(code);
+      await page.locator('shop-chat-launcher[data-shop-chat-auto]').waitFor({ state: 'attached' });
+      const res = await fetch(server.base + path, { headers: { 'accept-encoding': 'br' } });
+      assert.equal(res.headers.get('cache-control'), 'public, max-age=31536000, immutable');
+      assert.equal(res.headers.get('content-encoding'), 'br');
+    },
+
     'npm-install': async () => {
       assert.equal(pkg.name, 'shop-chat');
-      const { stdout } = await run('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], { cwd: ROOT, timeout: 60_000 });
+      assert.equal(pkg.private, true, 'the repository (the server) is not published; build/package/ is');
+      const packageDir = join(ROOT, 'build/package');
+      const widget = JSON.parse(readFileSync(join(packageDir, 'package.json'), 'utf8'));
+      assert.equal(widget.name, 'shop-chat');
+      assert.deepEqual(Object.keys(widget.dependencies), ['lit'], 'lit is the one dependency');
+      const { stdout } = await run('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], { cwd: packageDir, timeout: 60_000 });
       const files = new Set((JSON.parse(stdout.slice(stdout.indexOf('['))) as { files: { path: string }[] }[])[0]!.files.map((f) => f.path));
-      for (const f of ['dist/shop-chat.js', 'dist/shop-chat.iife.js', 'dist/shop-chat-url.js', 'custom-elements.json', 'dist/types/widget/index.d.ts', 'dist/types/shared/url-entry.d.ts']) {
+      for (const f of ['dist/shop-chat.js', 'dist/cjs/shop-chat.js', 'dist/shop-chat.iife.js', 'dist/shop-chat-url.js', 'dist/react.js', 'dist/miniprogram/index.js', 'custom-elements.json', 'LICENSE', 'dist/types/widget/index.d.ts', 'dist/types/shared/url-entry.d.ts']) {
         assert.ok(files.has(f), `the package holds ${f}`);
       }
-      assert.equal(pkg.exports['.'].import, './dist/shop-chat.js');
-      assert.equal(pkg.exports['./url'].import, './dist/shop-chat-url.js');
-      assert.equal(pkg.exports['./iife'], './dist/shop-chat.iife.js');
-      assert.equal(pkg.exports['./custom-elements.json'], './custom-elements.json');
-      assert.equal(pkg.unpkg, './dist/shop-chat.iife.js');
-      assert.equal(pkg.jsdelivr, './dist/shop-chat.iife.js');
-      assert.equal(pkg.customElements, 'custom-elements.json');
+      assert.ok(![...files].some((f) => f.startsWith('src/') || f.startsWith('build/')), 'no sources, no server');
+      for (const p of [pkg, widget]) {
+        assert.equal(p.exports['.'].import.default, './dist/shop-chat.js');
+        assert.equal(p.exports['.'].require.default, './dist/cjs/shop-chat.js');
+        assert.equal(p.exports['./url'].import.default, './dist/shop-chat-url.js');
+        assert.equal(p.exports['./iife'], './dist/shop-chat.iife.js');
+        assert.equal(p.exports['./custom-elements.json'], './custom-elements.json');
+        assert.equal(p.unpkg, './dist/shop-chat.iife.js');
+        assert.equal(p.jsdelivr, './dist/shop-chat.iife.js');
+        assert.equal(p.customElements, 'custom-elements.json');
+      }
+      // The exports table names every export of the package.
+      const rows = table(section('## From npm'), 'Import');
+      assert.deepEqual(rows.map((r) => r[0]!.replaceAll('`', '')).sort(), Object.keys(widget.exports).filter((k) => k !== './package.json').map((k) => (k === '.' ? 'shop-chat' : `shop-chat/${k.slice(2)}`)).sort());
       const types = readFileSync(join(ROOT, 'dist/types/widget/elements.d.ts'), 'utf8') + readFileSync(join(ROOT, 'dist/types/widget/events.d.ts'), 'utf8');
       assert.match(types, /interface HTMLElementTagNameMap[\s\S]*'shop-chat-launcher': ShopChatLauncher/);
       assert.match(types, /interface HTMLElementEventMap[\s\S]*'shop-chat-open': ShopChatOpenEvent/);
@@ -288,12 +283,27 @@ describe('README.md', () => {
       await waitFor(() => logs.some((l) => l.startsWith('chat opened https://cdn.weiyuai.cn/chat?')), 'the shop-chat-open listener');
     },
 
+    // Both React snippets and the Vue snippet are also compiled against the installed tarball
+    // (TypeScript, vue-tsc) by test/node/package.test.ts.
     react: () => {
       const code = snippet('react');
-      assertParses(code, 'ChatButton.jsx');
+      assertParses(code, 'ChatButton.tsx');
       const { tags } = checkElementApi(code);
       assert.deepEqual(tags, ['shop-chat-launcher']);
       assert.match(code, /import 'shop-chat';/);
+    },
+
+    'react-wrapper': () => {
+      const code = snippet('react-wrapper');
+      assertParses(code, 'ChatButton.tsx');
+      assert.match(code, /import \{ ShopChatLauncher \} from 'shop-chat\/react';/);
+      const tag = /<ShopChatLauncher([\s\S]*?)\/>/.exec(code)?.[1];
+      assert.ok(tag);
+      for (const m of tag.matchAll(/(\w+)=/g)) {
+        const name = m[1]!;
+        if (name.startsWith('on')) assert.ok(eventsOf('shop-chat-launcher').has(name.slice(2).replace(/[A-Z]/g, (c, i) => (i ? '-' : '') + c.toLowerCase())), `no event for ${name}`);
+        else assert.ok(propsOf('shop-chat-launcher').has(name), `launcher has no property ${name}`);
+      }
     },
 
     'vue-config': () => {
@@ -308,13 +318,42 @@ describe('README.md', () => {
 
     vue: () => {
       const code = snippet('vue');
-      const script = /<script setup>([\s\S]*?)<\/script>/.exec(code)?.[1];
+      const script = /<script setup lang="ts">([\s\S]*?)<\/script>/.exec(code)?.[1];
       const template = /<template>([\s\S]*?)<\/template>/.exec(code)?.[1];
       assert.ok(script && template);
-      assertParses(script.replace('defineProps(', 'void ('), 'App.vue.js');
+      assertParses(script, 'App.vue.ts');
       checkElementApi(template);
       assert.match(template, /:goodsInfo\.prop="product"/);
       assert.match(template, /@shop-chat-open="onOpen"/);
+    },
+
+    'mini-program-button': () => {
+      // The component path resolves inside the folder WeChat's npm build copies (miniprogram_npm/shop-chat).
+      const path = JSON.parse(snippet('mini-program-button')).usingComponents['shop-chat-button'];
+      const widget = JSON.parse(readFileSync(join(ROOT, 'build/package/package.json'), 'utf8'));
+      assert.ok(path.startsWith(`${widget.name}/`));
+      assert.ok(existsSync(join(ROOT, 'build/package', widget.miniprogram, `${path.slice(widget.name.length + 1)}.json`)), path);
+    },
+
+    'mini-program-button-wxml': async () => {
+      // Every attribute is a property of the component (WXML turns shop-uid into shopUid).
+      const dir = mkdtempSync(join(tmpdir(), 'shop-chat-mp-'));
+      try {
+        writeFileSync(join(dir, 'run.cjs'), `let o; globalThis.Component = (x) => { o = x; }; require(${JSON.stringify(join(ROOT, 'dist/miniprogram/shop-chat-button/index.js'))}); process.stdout.write(JSON.stringify(Object.keys(o.properties)));`);
+        const props: string[] = JSON.parse((await run(process.execPath, [join(dir, 'run.cjs')])).stdout);
+        const attrs = [...snippet('mini-program-button-wxml').matchAll(/([\w-]+)="/g)].map((m) => m[1]!.replace(/-(\w)/g, (_, c: string) => c.toUpperCase()));
+        assert.deepEqual(attrs, ['shopUid', 'goods', 'visitor']);
+        for (const a of attrs) assert.ok(props.includes(a), `shop-chat-button has no property ${a}`);
+        for (const p of ['shopUid', 'goods', 'order', 'visitor', 'page', 'label']) assert.ok(section('## WeChat mini-program').includes(p.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)), `README names ${p}`);
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    },
+
+    'mini-program-page': () => {
+      // The snippet is the template the package ships (test/node/miniprogram.test.ts renders it).
+      const template = readFileSync(join(ROOT, 'dist/templates/chat-page/index.js'), 'utf8');
+      for (const line of snippet('mini-program-page').split('\n').filter((l) => l && !l.startsWith('// pages/'))) assert.ok(template.includes(line), line);
     },
 
     'mini-program-wxml': () => {
@@ -325,8 +364,12 @@ describe('README.md', () => {
     'mini-program-js': async () => {
       const dir = mkdtempSync(join(tmpdir(), 'shop-chat-mp-'));
       try {
-        const urlBundle = pathToFileURL(join(ROOT, 'dist/shop-chat-url.js')).href;
-        writeFileSync(join(dir, 'page.mjs'), snippet('mini-program-js').replace("'shop-chat/url'", `'${urlBundle}'`));
+        // 'shop-chat' in a mini-program is the package's miniprogram folder (WeChat's npm build).
+        const widget = JSON.parse(readFileSync(join(ROOT, 'build/package/package.json'), 'utf8'));
+        const kit = pathToFileURL(join(ROOT, 'build/package', widget.miniprogram, 'index.js')).href;
+        const code = snippet('mini-program-js');
+        assert.ok(code.includes("from 'shop-chat';"));
+        writeFileSync(join(dir, 'page.mjs'), code.replace("'shop-chat'", `'${kit}'`));
         // A mini-program's JS engine: no DOM, no URL, no URLSearchParams; `Page` registers the page.
         writeFileSync(
           join(dir, 'run.mjs'),

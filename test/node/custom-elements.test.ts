@@ -41,7 +41,10 @@ describe('custom-elements.json', () => {
   it('is referenced by package.json and lists exactly the three elements', () => {
     const pkg = JSON.parse(readFileSync(`${root}package.json`, 'utf8'));
     assert.equal(pkg.customElements, 'custom-elements.json');
-    assert.ok(pkg.files.includes('custom-elements.json'));
+    // The published package (build/package/, scripts/build-package.mjs) ships it.
+    const published = JSON.parse(readFileSync(`${root}build/package/package.json`, 'utf8'));
+    assert.equal(published.customElements, 'custom-elements.json');
+    assert.ok(published.files.includes('custom-elements.json'));
     assert.deepEqual([...byTag.keys()].sort(), ['shop-chat-goods-card', 'shop-chat-launcher', 'shop-chat-order-card']);
     for (const [tag, d] of byTag) {
       assert.equal(d.customElement, true, tag);

@@ -28,7 +28,7 @@ function isClientHttpError(err: unknown): err is { statusCode: number } {
 export function frameworkErrors(err: FastifyError, request: FastifyRequest, reply: FastifyReply): void {
   const code = typeof err.statusCode === 'number' && err.statusCode >= 400 && err.statusCode < 500 ? err.statusCode : 400;
   const message = err.code === 'FST_ERR_BAD_URL' ? 'url: not a valid URL (bad percent-encoding)' : err.message;
-  request.log.info({ code, reason: message }, 'request rejected');
+  request.log.debug({ code, reason: message }, 'request rejected'); // the request line (info) has the status
   void reply.code(code).send({ message, code, data: null });
 }
 
@@ -82,7 +82,8 @@ export const errorsPlugin = fp(
         request.log.error({ err, reqId: request.id }, 'request failed');
         if (code === 500) data = null;
       } else {
-        request.log.info({ code, reason: message }, 'request rejected');
+        // The request line (info) has the status; the reason is detail.
+        request.log.debug({ code, reason: message }, 'request rejected');
       }
       return reply.code(code).send({ message, code, data });
     });

@@ -1,8 +1,10 @@
 // The server's one pino logger, made from the config (compose.ts) and shared by Fastify, the store
 // code and the sweep. Tokens and secrets are redacted wherever they appear in a log object, and the
 // values of sensitive query parameters are cut out of logged URLs.
-import type { FastifyRequest } from 'fastify';
+import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
+import fp from 'fastify-plugin';
 import pino, { type DestinationStream, type Logger } from 'pino';
+import pretty from 'pino-pretty';
 import type { Config } from '../config.ts';
 
 /** Log redaction: authorization header, tokens and secrets, wherever they appear in a log object. */
@@ -68,5 +70,26 @@ export function createLogger(config: Pick<Config, 'logLevel'>, stream?: Destinat
       }),
     },
   };
-  return stream ? pino(options, stream) : pino(options);
+  if (stream) return pino(options, stream);
+  // A terminal gets readable lines (pino-pretty, in this thread: no worker); anything else JSON.
+  if (process.stdout.isTTY) return pino(options, pretty({ colorize: true, translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname,reqId,req,res,responseTime' }));
+  return pino(options);
 }
+
+/**
+ * One line per request at info, when it is answered: method, URL (sensitive query values cut),
+ * status and time. Fastify's own pair ("incoming request", "request completed") is off (app.ts).
+ */
+export const requestLogPlugin = fp(
+  async (app) => {
+    app.addHook('onResponse', (request, reply, done) => {
+      const ms = reply.elapsedTime;
+      request.log.info(
+        { req: request, res: { statusCode: reply.statusCode }, responseTime: ms },
+        `${request.method} ${redactUrl(request.url)} ${reply.statusCode} ${ms.toFixed(1)} ms`,
+      );
+      done();
+    });
+  },
+  { name: 'shop-chat-request-log' },
+) as FastifyPluginAsync;
