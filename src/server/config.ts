@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs';
 import { z } from 'zod';
+import { DATABASE_DEFAULTS } from './db/defaults.ts';
 import { storeConfigSchema, type StoreConfig } from './store/config.ts';
 
 const bool = (dflt: boolean) =>
@@ -56,6 +57,12 @@ export const envSchema = z.object({
   SHOP_CHAT_RATE_LIMIT_IP: int(1200, 1, 100_000_000),
   SHOP_CHAT_RATE_LIMIT_WINDOW: int(60, 1, 86_400),
   SHOP_CHAT_TRUST_PROXY: bool(false),
+  SHOP_CHAT_DB_POOL_SIZE: int(DATABASE_DEFAULTS.poolSize, 1, 1000),
+  SHOP_CHAT_DB_CONNECT_TIMEOUT_MS: int(DATABASE_DEFAULTS.connectTimeoutMs, 50, 600_000),
+  SHOP_CHAT_DB_STATEMENT_TIMEOUT_MS: int(DATABASE_DEFAULTS.statementTimeoutMs, 50, 600_000),
+  SHOP_CHAT_DB_ACQUIRE_TIMEOUT_MS: int(DATABASE_DEFAULTS.acquireTimeoutMs, 50, 600_000),
+  SHOP_CHAT_DB_BUSY_TIMEOUT_MS: int(DATABASE_DEFAULTS.busyTimeoutMs, 0, 600_000),
+  SHOP_CHAT_PGBOUNCER: bool(false),
   /** Shop uid the server onboards at start for the demo pages; `off` disables (default off in production). */
   SHOP_CHAT_DEMO_SHOP: z.preprocess(emptyAsUndefined, z.string().regex(/^[\w.-]{1,64}$/, 'must be a shop uid or off').optional()),
 });
@@ -81,6 +88,15 @@ export interface Config {
   trustProxy: boolean;
   /** Demo shop onboarded at start, or null. */
   demoShop: string | null;
+  /** Pool, timeouts and PgBouncer mode of the database (db/index.ts DatabaseOptions). */
+  database: {
+    poolSize: number;
+    connectTimeoutMs: number;
+    statementTimeoutMs: number;
+    acquireTimeoutMs: number;
+    busyTimeoutMs: number;
+    pgbouncer: boolean;
+  };
   store: StoreConfig;
 }
 
@@ -120,6 +136,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     trustProxy: e.SHOP_CHAT_TRUST_PROXY,
     demoShop:
       e.SHOP_CHAT_DEMO_SHOP === 'off' ? null : (e.SHOP_CHAT_DEMO_SHOP ?? (e.NODE_ENV === 'production' ? null : 'demo_shop')),
+    database: {
+      poolSize: e.SHOP_CHAT_DB_POOL_SIZE,
+      connectTimeoutMs: e.SHOP_CHAT_DB_CONNECT_TIMEOUT_MS,
+      statementTimeoutMs: e.SHOP_CHAT_DB_STATEMENT_TIMEOUT_MS,
+      acquireTimeoutMs: e.SHOP_CHAT_DB_ACQUIRE_TIMEOUT_MS,
+      busyTimeoutMs: e.SHOP_CHAT_DB_BUSY_TIMEOUT_MS,
+      pgbouncer: e.SHOP_CHAT_PGBOUNCER,
+    },
     store: store.data,
   };
 }

@@ -1,8 +1,26 @@
 import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
-import { Kysely, Migrator, PostgresAdapter, PostgresDialect, SqliteDialect, sql, type DialectAdapter, type SqliteDialectConfig } from 'kysely';
+import { EventEmitter } from 'node:events';
+import {
+  CompiledQuery,
+  Kysely,
+  Migrator,
+  PostgresAdapter,
+  PostgresDialect,
+  SqliteDialect,
+  SqliteDriver,
+  sql,
+  type DatabaseConnection,
+  type DialectAdapter,
+  type Driver,
+  type QueryResult,
+  type SqliteDialectConfig,
+} from 'kysely';
 import pg from 'pg';
+import { SQLITE_BUSY_TIMEOUT_MS, busyWaiter } from './busy.ts';
+import { isDatabaseUnavailable } from '../errors.ts';
+import { DATABASE_DEFAULTS } from './defaults.ts';
 import { migrationProvider } from './migrations.ts';
 import { DirectSqliteAdapter, preparedStatementNames, type DirectSqlite } from './prepared.ts';
 import type { Database } from './types.ts';
@@ -10,28 +28,57 @@ import type { Database } from './types.ts';
 export type { Database } from './types.ts';
 export type DialectName = 'sqlite' | 'postgres';
 
+/**
+ * What the database layer reports: `pool-error` (an error of a pooled PostgreSQL connection: a
+ * terminated backend, a restart, a proxy's idle kill; logged and counted, never fatal).
+ */
+export interface DatabaseEvents {
+  /** Errors of pooled connections so far. */
+  poolErrors: number;
+  emitter: EventEmitter<{ 'pool-error': [Error] }>;
+}
+
 export interface DatabaseHandle {
   db: Kysely<Database>;
   dialect: DialectName;
+  events: DatabaseEvents;
   close(): Promise<void>;
 }
+
 
 export interface DatabaseOptions {
   /** PostgreSQL only: `search_path` of every pooled connection (tests use one schema per file). */
   searchPath?: string;
   /** PostgreSQL pool size (default 10). */
   poolSize?: number;
+  /** PostgreSQL: opening a connection gives up after this (default 1000 ms). */
+  connectTimeoutMs?: number;
+  /** PostgreSQL: a statement is cancelled after this, and a connection that does not answer is dropped (default 1500 ms). */
+  statementTimeoutMs?: number;
+  /** PostgreSQL: waiting for a free pooled connection gives up after this (default 1000 ms). */
+  acquireTimeoutMs?: number;
+  /**
+   * PostgreSQL behind PgBouncer in transaction mode: unnamed statements only and no session state
+   * in the startup packet (search_path, plan_cache_mode and statement_timeout are not sent:
+   * `searchPath` is ignored, give the role or database its settings instead).
+   */
+  pgbouncer?: boolean;
+  /** SQLite: a write waits this long for another process's lock before answering 503 (default 1500 ms). */
+  busyTimeoutMs?: number;
 }
 
-/** Opens `sqlite:PATH` (WAL, busy timeout, foreign keys) or `postgres://…` (pg Pool). */
+
+/** Opens `sqlite:PATH` (WAL, busy waits off the event loop, foreign keys) or `postgres://…` (pg Pool). */
 export function createDatabase(url: string, options: DatabaseOptions = {}): DatabaseHandle {
+  const events: DatabaseEvents = { poolErrors: 0, emitter: new EventEmitter() };
   if (url.startsWith('sqlite:')) {
     const raw = url.slice('sqlite:'.length).replace(/^\/\/(?=\/)/, '');
     const file = raw === ':memory:' ? raw : resolve(raw);
     if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
     const sqlite = new SqliteDatabase(file);
     sqlite.pragma('journal_mode = WAL');
-    sqlite.pragma('busy_timeout = 5000');
+    // SQLite's wait blocks the event loop: keep it short and wait longer asynchronously (db/busy.ts).
+    sqlite.pragma(`busy_timeout = ${SQLITE_BUSY_TIMEOUT_MS}`);
     sqlite.pragma('foreign_keys = ON');
     // WAL + NORMAL: a commit is durable against a crash of the process (the WAL is written before
     // the commit returns); only an OS crash or power loss can lose the last commits.
@@ -45,39 +92,106 @@ export function createDatabase(url: string, options: DatabaseOptions = {}): Data
     // Statement journals of savepoints (onboard's group commit) and sort b-trees in memory.
     sqlite.pragma('temp_store = MEMORY');
     const statements = statementCache(sqlite);
+    const busy = busyWaiter(options.busyTimeoutMs ?? DATABASE_DEFAULTS.busyTimeoutMs);
     const dataVersion = sqlite.prepare('pragma data_version').pluck();
     const direct: DirectSqlite = {
       prepare: (text) => statements.prepare(text),
       inTransaction: () => sqlite.inTransaction,
       writes: () => statements.writes,
       dataVersion: () => dataVersion.get() as number,
+      busy,
     };
     const db = new Kysely<Database>({ dialect: new DirectSqliteDialect({ database: statements }, direct) });
-    return { db, dialect: 'sqlite', close: () => db.destroy() };
+    return { db, dialect: 'sqlite', events, close: () => db.destroy() };
   }
   if (/^postgres(ql)?:\/\//.test(url)) {
+    const statementTimeoutMs = options.statementTimeoutMs ?? DATABASE_DEFAULTS.statementTimeoutMs;
+    const startup = options.pgbouncer
+      ? {}
+      : {
+          // The server cancels a long statement itself (57014, answered 503).
+          statement_timeout: statementTimeoutMs,
+          // Named statements (namedStatementPool) with a plan made for each call's values: a generic plan
+          // cached while the tables were small (a sequential scan) would otherwise stay as they grow.
+          options: ['-c plan_cache_mode=force_custom_plan', ...(options.searchPath ? [`-c search_path=${options.searchPath}`] : [])].join(' '),
+        };
     const pool = new pg.Pool({
       connectionString: url,
-      max: options.poolSize ?? 10,
-      // Named statements (namedStatementPool) with a plan made for each call's values: a generic plan
-      // cached while the tables were small (a sequential scan) would otherwise stay as they grow.
-      options: ['-c plan_cache_mode=force_custom_plan', ...(options.searchPath ? [`-c search_path=${options.searchPath}`] : [])].join(' '),
+      max: options.poolSize ?? DATABASE_DEFAULTS.poolSize,
+      connectionTimeoutMillis: options.connectTimeoutMs ?? DATABASE_DEFAULTS.connectTimeoutMs,
+      // A server that stops answering (SIGSTOP, a dead network) never cancels anything: the client
+      // gives up a little after the server would have, and that connection is dropped.
+      query_timeout: statementTimeoutMs + 250,
+      // TCP keepalive notices a silently dead peer on idle pooled connections.
+      keepAlive: true,
+      ...startup,
     });
-    const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool: namedStatementPool(pool) }) });
-    return { db, dialect: 'postgres', close: () => db.destroy() };
+    const notePoolError = (err: Error) => {
+      events.poolErrors++;
+      if (events.emitter.listenerCount('pool-error') === 0) {
+        process.stderr.write(`${JSON.stringify({ level: 40, time: Date.now(), msg: 'database connection error', err: err.message })}\n`);
+      } else events.emitter.emit('pool-error', err);
+    };
+    // An idle pooled connection that fails (terminated backend, restart, proxy idle kill) is
+    // reported here; without a listener the 'error' event would end the process.
+    pool.on('error', notePoolError);
+    // A checked-out connection has no pool listener: one failing between two queries of a
+    // request (its query fails too, answered 503) would otherwise throw an unhandled 'error'.
+    pool.on('connect', (client) => client.on('error', notePoolError));
+    const db = new Kysely<Database>({
+      dialect: new PostgresDialect({
+        pool: checkedPool(pool, {
+          namedStatements: !options.pgbouncer,
+          acquireTimeoutMs: options.acquireTimeoutMs ?? DATABASE_DEFAULTS.acquireTimeoutMs,
+        }),
+      }),
+    });
+    return { db, dialect: 'postgres', events, close: () => db.destroy() };
   }
   throw new Error('DATABASE_URL must be sqlite:PATH or postgres://…');
 }
 
-/** Kysely's SQLite dialect whose adapter carries the connection for db/prepared.ts's direct path. */
+/**
+ * Kysely's SQLite dialect, with
+ * - an adapter that carries the connection for db/prepared.ts's direct path;
+ * - the waits for another process's write lock taken off the event loop (db/busy.ts): a write
+ *   transaction begins with `begin immediate`, which takes the lock before anything is read (so it
+ *   can neither deadlock nor find its snapshot stale, SQLITE_BUSY_SNAPSHOT) and which, being the
+ *   first statement, is safe to retry; a statement outside a transaction is retried the same way.
+ *   Inside a transaction nothing waits: it holds the lock.
+ */
 class DirectSqliteDialect extends SqliteDialect {
   readonly #direct: DirectSqlite;
+  readonly #config: SqliteDialectConfig;
   constructor(config: SqliteDialectConfig, direct: DirectSqlite) {
     super(config);
+    this.#config = config;
     this.#direct = direct;
   }
   override createAdapter(): DialectAdapter {
     return new DirectSqliteAdapter(this.#direct);
+  }
+  override createDriver(): Driver {
+    const { busy, inTransaction } = this.#direct;
+    const wrapped = new WeakMap<DatabaseConnection, DatabaseConnection>();
+    return new (class extends SqliteDriver {
+      override async acquireConnection(): Promise<DatabaseConnection> {
+        const connection = await super.acquireConnection();
+        let w = wrapped.get(connection);
+        if (w === undefined) {
+          w = {
+            executeQuery: <R>(query: CompiledQuery) =>
+              inTransaction() ? connection.executeQuery<R>(query) : (busy.run(() => connection.executeQuery<R>(query)) as Promise<QueryResult<R>>),
+            streamQuery: (query, chunkSize) => connection.streamQuery(query, chunkSize),
+          };
+          wrapped.set(connection, w);
+        }
+        return w;
+      }
+      override async beginTransaction(connection: DatabaseConnection): Promise<void> {
+        await connection.executeQuery(CompiledQuery.raw('begin immediate'));
+      }
+    })(this.#config);
   }
 }
 
@@ -126,28 +240,100 @@ const CACHED = /^\s*(select|insert|update|delete|with|begin|commit|rollback|save
 const READ_ONLY = /^\s*(select|pragma|begin|commit|rollback|savepoint|release)\b/i;
 
 /**
- * The pg pool, with the queries of `prepared()` (db/prepared.ts) sent as named statements: the
- * server parses and plans each of them once per connection instead of on every call. Other SQL is
- * sent as before (unnamed), so the number of statements per connection stays bounded.
+ * The pg pool as Kysely sees it, with these changes:
+ * - the queries of `prepared()` (db/prepared.ts) are sent as named statements, so the server parses
+ *   and plans each of them once per connection instead of on every call (not behind PgBouncer in
+ *   transaction mode, where the next transaction may run on another server connection);
+ * - waiting for a free connection gives up after `acquireTimeoutMs` (a 503, not a hung request);
+ * - a connection whose query failed for a connection reason (lost socket, client-side timeout) is
+ *   dropped on release instead of going back to the pool;
+ * - after such a failure the database counts as down: requests fail at once (503) instead of each
+ *   waiting for its own timeout, while one probe (`select 1`) every PROBE_INTERVAL_MS finds out when
+ *   it is back.
  */
-function namedStatementPool(pool: pg.Pool) {
+function checkedPool(pool: pg.Pool, o: { namedStatements: boolean; acquireTimeoutMs: number }) {
   const patched = new WeakSet<object>();
+  const broken = new WeakSet<object>();
+  let down = false;
+  let probing: NodeJS.Timeout | undefined;
+  let ended = false;
+  const unavailable = () => Object.assign(new Error('Connection terminated: database down, probing'), { code: '08006' });
+  const acquire = () =>
+    new Promise<pg.PoolClient>((resolve, reject) => {
+      let timedOut = false;
+      const timer = setTimeout(() => {
+        timedOut = true;
+        reject(Object.assign(new Error('database pool acquire timeout'), { code: 'ETIMEDOUT' }));
+      }, o.acquireTimeoutMs);
+      pool.connect().then(
+        (client) => {
+          clearTimeout(timer);
+          if (timedOut) client.release();
+          else resolve(client);
+        },
+        (err: unknown) => {
+          clearTimeout(timer);
+          if (isDatabaseUnavailable(err)) markDown();
+          if (!timedOut) reject(err);
+        },
+      );
+    });
+  const probe = async () => {
+    probing = undefined;
+    try {
+      const client = await acquire();
+      try {
+        await client.query('select 1');
+        client.release();
+        down = false;
+        return;
+      } catch (err) {
+        client.release(err as Error);
+      }
+    } catch {
+      // still down
+    }
+    if (!ended) probing = setTimeout(() => void probe(), PROBE_INTERVAL_MS).unref();
+  };
+  const markDown = () => {
+    down = true;
+    if (probing === undefined && !ended) probing = setTimeout(() => void probe(), PROBE_INTERVAL_MS).unref();
+  };
   return {
     async connect() {
-      const client = await pool.connect();
+      if (down) throw unavailable();
+      const client = await acquire();
       if (!patched.has(client)) {
         patched.add(client);
-        const query = client.query.bind(client) as (...args: unknown[]) => unknown;
+        const query = client.query.bind(client) as (...args: unknown[]) => Promise<unknown>;
         (client as unknown as { query: unknown }).query = (text: unknown, values?: unknown[]) => {
-          const name = typeof text === 'string' ? preparedStatementNames.get(text) : undefined;
-          return name ? query({ name, text, values }) : values === undefined ? query(text) : query(text, values);
+          const name = o.namedStatements && typeof text === 'string' ? preparedStatementNames.get(text) : undefined;
+          const running = name ? query({ name, text, values }) : values === undefined ? query(text) : query(text, values);
+          return running.catch((err: unknown) => {
+            // A statement timeout (57014) leaves the connection usable; the others do not.
+            if (isDatabaseUnavailable(err) && (err as { code?: unknown }).code !== '57014') {
+              broken.add(client);
+              markDown();
+            }
+            throw err;
+          });
         };
       }
+      // pg-pool sets `release` anew at every checkout.
+      const release = client.release.bind(client);
+      client.release = (err?: Error | boolean) => release(err ?? (broken.has(client) ? true : undefined));
       return client;
     },
-    end: () => pool.end(),
+    end: () => {
+      ended = true;
+      clearTimeout(probing);
+      return pool.end();
+    },
   };
 }
+
+/** While PostgreSQL counts as down, how often one connection tries whether it is back. */
+const PROBE_INTERVAL_MS = 200;
 
 /** Runs every pending migration; throws on the first failure. */
 export async function migrateToLatest(db: Kysely<Database>): Promise<string[]> {

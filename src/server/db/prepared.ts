@@ -12,6 +12,7 @@
 // better-sqlite3 statements are cached by text in db/index.ts, and on PostgreSQL the text is
 // registered here so the pool runs it as a named (server-side prepared) statement.
 import { CompiledQuery, SqliteAdapter, sql, type Compilable, type Kysely, type QueryResult, type RawBuilder, type Transaction } from 'kysely';
+import type { BusyWaiter } from './busy.ts';
 import type { Database } from './types.ts';
 
 type Db = Kysely<Database> | Transaction<Database>;
@@ -32,6 +33,8 @@ export interface DirectSqlite {
   writes(): number;
   /** SQLite's `data_version`: changes when another connection (another process) commits. */
   dataVersion(): number;
+  /** Waits for another process's write lock off the event loop (db/busy.ts). */
+  busy: BusyWaiter;
 }
 
 /**
@@ -201,11 +204,16 @@ function fromCompiler<A extends unknown[], O>(compile: (db: Db) => Compiled<O>):
     // statement would join it), and then it runs in autocommit exactly as after waiting for the mutex.
     const direct = directOf(db);
     if (direct !== undefined && (db.isTransaction || !direct.inTransaction())) {
-      try {
+      const run = (): QueryResult<O> => {
         const stmt = direct.prepare(compiled.sql);
-        if (stmt.reader) return Promise.resolve({ rows: stmt.all(parameters) as O[] });
+        if (stmt.reader) return { rows: stmt.all(parameters) as O[] };
         const { changes, lastInsertRowid } = stmt.run(parameters);
-        return Promise.resolve({ rows: [], numAffectedRows: BigInt(changes), insertId: BigInt(lastInsertRowid) });
+        return { rows: [], numAffectedRows: BigInt(changes), insertId: BigInt(lastInsertRowid) };
+      };
+      try {
+        // In a transaction we hold the write lock (`begin immediate`); outside one a busy
+        // statement is safe to retry, and is, off the event loop.
+        return Promise.resolve(db.isTransaction ? run() : direct.busy.run(run));
       } catch (err) {
         return Promise.reject(err);
       }
