@@ -74,6 +74,7 @@ const UNAVAILABLE_MESSAGE =
 /** True when `err` says the database is unreachable, timed out or busy (answered 503, not 500). */
 export function isDatabaseUnavailable(err: unknown): boolean {
   if (err === null || typeof err !== 'object') return false;
+  if (err instanceof ApiError) return err.code === 503;
   const e = err as { code?: unknown; message?: unknown; errors?: unknown };
   if (typeof e.code === 'string' && (UNAVAILABLE_CODES.has(e.code) || e.code.startsWith('08'))) return true;
   if (typeof e.message === 'string' && UNAVAILABLE_MESSAGE.test(e.message)) return true;

@@ -49,7 +49,7 @@ export async function makeApp(name: string, extraEnv: Record<string, string> = {
   const { createDatabase, migrateToLatest } = await import('../../src/server/db/index.ts');
   const { buildApp } = await import('../../src/server/app.ts');
   const config = loadConfig(env as NodeJS.ProcessEnv);
-  const handle = createDatabase(config.databaseUrl);
+  const handle = createDatabase(config.databaseUrl, config.database);
   await migrateToLatest(handle.db);
   const logFile = join(RUN_DIR, 'logs', `${name}-${process.pid}.log`);
   const logStream = new Writable({

@@ -3,7 +3,7 @@ import type { AgentSeat, OnboardData, OnboardRequest, Shop, ShopUpdateRequest, V
 import { newUid } from '../crypto.ts';
 import { NOT_CACHED, prepared, preparedRaw, readCache, type ReadCache } from '../db/prepared.ts';
 import type { AgentsTable, Database, SeatsTable, ShopsTable, UsersTable, WorkgroupsTable } from '../db/types.ts';
-import { ApiError, isRetryableTxError } from '../errors.ts';
+import { ApiError, isDatabaseUnavailable, isRetryableTxError } from '../errors.ts';
 import type { ShopEvents } from '../events.ts';
 import { formatTimestamp, isoOrNull, toDbTime } from '../time.ts';
 
@@ -590,34 +590,59 @@ export class OnboardBatcher {
     const jobs = this.queue.splice(0, ONBOARD_BATCH_MAX);
     try {
       await inTransaction(this.ctx, async (trx) => {
-        for (const job of jobs) {
-          job.outcome = undefined; // a retried transaction starts over
-          await savepoint.run(trx);
-          try {
-            const r = await onboardIn(trx, job.ctx, job.req);
-            await releaseSavepoint.run(trx);
-            job.outcome = { ok: true, data: r.data, changed: r.changed };
-          } catch (error) {
-            // Busy or a serialization failure: the whole group is retried (inTransaction), as one onboard was.
-            if (isRetryableTxError(error) && !(error instanceof ApiError)) throw error;
-            await rollbackToSavepoint.run(trx);
-            await releaseSavepoint.run(trx);
-            job.outcome = { ok: false, error };
-          }
-        }
+        for (const job of jobs) job.outcome = await this.runInSavepoint(trx, job);
       });
-      for (const job of jobs) {
-        const o = job.outcome!;
-        if (o.ok) {
-          if (o.changed) this.ctx.events.shopChanged(o.changed);
-          job.resolve(o.data);
-        } else job.reject(o.error);
-      }
+      this.answer(jobs);
     } catch (err) {
-      for (const job of jobs) job.reject(err); // the commit failed: nothing of the group was written
+      // Nothing of the group was written. Busy past the deadline or unreachable: that is every
+      // job's answer. Anything else (a commit that failed): each job runs alone, so only the one
+      // that causes it fails.
+      if (isDatabaseUnavailable(err)) for (const job of jobs) job.reject(err);
+      else await this.runAlone(jobs);
     } finally {
       this.running = false;
       if (this.queue.length > 0) this.schedule();
+    }
+  }
+
+  /**
+   * One job in its own savepoint: on failure only its statements are rolled back. A race the
+   * whole transaction would retry (a unique conflict, a stale snapshot) retries just this job.
+   */
+  private async runInSavepoint(trx: Transaction<Database>, job: OnboardJob): Promise<NonNullable<OnboardJob['outcome']>> {
+    for (let attempt = 0; ; attempt++) {
+      await savepoint.run(trx);
+      try {
+        const r = await onboardIn(trx, job.ctx, job.req);
+        await releaseSavepoint.run(trx);
+        return { ok: true, data: r.data, changed: r.changed };
+      } catch (error) {
+        await rollbackToSavepoint.run(trx);
+        await releaseSavepoint.run(trx);
+        if (attempt < 3 && isRetryableTxError(error) && !(error instanceof ApiError)) continue;
+        return { ok: false, error };
+      }
+    }
+  }
+
+  private async runAlone(jobs: OnboardJob[]): Promise<void> {
+    for (const job of jobs) {
+      try {
+        job.outcome = await inTransaction(this.ctx, (trx) => this.runInSavepoint(trx, job));
+      } catch (error) {
+        job.outcome = { ok: false, error };
+      }
+      this.answer([job]);
+    }
+  }
+
+  private answer(jobs: OnboardJob[]): void {
+    for (const job of jobs) {
+      const o = job.outcome!;
+      if (o.ok) {
+        if (o.changed) this.ctx.events.shopChanged(o.changed);
+        job.resolve(o.data);
+      } else job.reject(o.error);
     }
   }
 }

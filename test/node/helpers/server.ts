@@ -71,7 +71,7 @@ export async function createHarness(kind: DialectName, opts: HarnessOptions = {}
     await client.end();
   }
   const config = loadConfig({ ...BASE_ENV, DATABASE_URL: url, ...opts.env });
-  const handle = createDatabase(url, schema ? { searchPath: schema, poolSize: 25 } : {});
+  const handle = createDatabase(url, { ...config.database, ...(schema ? { searchPath: schema, poolSize: 25 } : {}) });
   await migrateToLatest(handle.db);
   const logs: string[] = [];
   const logStream = new Writable({
