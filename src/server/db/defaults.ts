@@ -2,7 +2,7 @@
 export const DATABASE_DEFAULTS = {
   poolSize: 10,
   connectTimeoutMs: 1000,
-  statementTimeoutMs: 1500,
+  statementTimeoutMs: 1000,
   acquireTimeoutMs: 1000,
   busyTimeoutMs: 1500,
 } as const;

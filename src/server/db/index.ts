@@ -53,7 +53,7 @@ export interface DatabaseOptions {
   poolSize?: number;
   /** PostgreSQL: opening a connection gives up after this (default 1000 ms). */
   connectTimeoutMs?: number;
-  /** PostgreSQL: a statement is cancelled after this, and a connection that does not answer is dropped (default 1500 ms). */
+  /** PostgreSQL: a statement is cancelled after this, and a connection that does not answer is dropped (default 1000 ms). */
   statementTimeoutMs?: number;
   /** PostgreSQL: waiting for a free pooled connection gives up after this (default 1000 ms). */
   acquireTimeoutMs?: number;
@@ -63,7 +63,7 @@ export interface DatabaseOptions {
    * `searchPath` is ignored, give the role or database its settings instead).
    */
   pgbouncer?: boolean;
-  /** SQLite: a write waits this long for another process's lock before answering 503 (default 1500 ms). */
+  /** SQLite: a write waits this long for another process's lock before answering 503 (default 1000 ms). */
   busyTimeoutMs?: number;
 }
 
