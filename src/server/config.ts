@@ -63,6 +63,10 @@ export const envSchema = z.object({
   SHOP_CHAT_DB_ACQUIRE_TIMEOUT_MS: int(DATABASE_DEFAULTS.acquireTimeoutMs, 50, 600_000),
   SHOP_CHAT_DB_BUSY_TIMEOUT_MS: int(DATABASE_DEFAULTS.busyTimeoutMs, 0, 600_000),
   SHOP_CHAT_PGBOUNCER: bool(false),
+  SHOP_CHAT_HTTP_REQUEST_TIMEOUT_MS: int(15_000, 100, 3_600_000),
+  SHOP_CHAT_HTTP_HEADERS_TIMEOUT_MS: int(10_000, 100, 3_600_000),
+  SHOP_CHAT_HTTP_KEEP_ALIVE_TIMEOUT_MS: int(5_000, 100, 3_600_000),
+  SHOP_CHAT_HTTP_IDLE_TIMEOUT_MS: int(30_000, 100, 3_600_000),
   /** Shop uid the server onboards at start for the demo pages; `off` disables (default off in production). */
   SHOP_CHAT_DEMO_SHOP: z.preprocess(emptyAsUndefined, z.string().regex(/^[\w.-]{1,64}$/, 'must be a shop uid or off').optional()),
 });
@@ -88,6 +92,17 @@ export interface Config {
   trustProxy: boolean;
   /** Demo shop onboarded at start, or null. */
   demoShop: string | null;
+  /** HTTP server timeouts (app.ts). */
+  http: {
+    /** Whole request, body included, from its first byte (slow-body clients). */
+    requestTimeoutMs: number;
+    /** Request headers complete (connections that send nothing). */
+    headersTimeoutMs: number;
+    /** An idle keep-alive connection between two requests. */
+    keepAliveTimeoutMs: number;
+    /** A socket with no traffic at all in either direction. */
+    idleTimeoutMs: number;
+  };
   /** Pool, timeouts and PgBouncer mode of the database (db/index.ts DatabaseOptions). */
   database: {
     poolSize: number;
@@ -136,6 +151,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     trustProxy: e.SHOP_CHAT_TRUST_PROXY,
     demoShop:
       e.SHOP_CHAT_DEMO_SHOP === 'off' ? null : (e.SHOP_CHAT_DEMO_SHOP ?? (e.NODE_ENV === 'production' ? null : 'demo_shop')),
+    http: {
+      requestTimeoutMs: e.SHOP_CHAT_HTTP_REQUEST_TIMEOUT_MS,
+      // Node requires headersTimeout <= requestTimeout.
+      headersTimeoutMs: Math.min(e.SHOP_CHAT_HTTP_HEADERS_TIMEOUT_MS, e.SHOP_CHAT_HTTP_REQUEST_TIMEOUT_MS),
+      keepAliveTimeoutMs: e.SHOP_CHAT_HTTP_KEEP_ALIVE_TIMEOUT_MS,
+      idleTimeoutMs: e.SHOP_CHAT_HTTP_IDLE_TIMEOUT_MS,
+    },
     database: {
       poolSize: e.SHOP_CHAT_DB_POOL_SIZE,
       connectTimeoutMs: e.SHOP_CHAT_DB_CONNECT_TIMEOUT_MS,
