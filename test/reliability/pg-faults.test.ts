@@ -7,6 +7,10 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import pg from 'pg';
 import { runLoad, sleep, startServer, statusCounts, type Answer, type ServerProcess } from '../helpers/load.ts';
+import { parseStoreConfig } from '../../src/server/store/config.ts';
+import { StoreService } from '../../src/server/store/service.ts';
+import { startRefreshSweep } from '../../src/server/store/sweep.ts';
+import { captureLogger } from '../fakes/store-harness.ts';
 import { pgClusterMissing, startPgCluster, type PgCluster } from '../helpers/pg-cluster.ts';
 
 const missing = pgClusterMissing();
@@ -105,6 +109,31 @@ describe('PostgreSQL faults under load', { skip: missing && process.env.CI !== '
       },
     });
     assert.ok(outage.length > 0, 'requests were answered 503 while it was frozen');
+  });
+
+  test('the refresh sweep pauses while the cluster is stopped and resumes by itself', async () => {
+    const { createDatabase } = await import('../../src/server/db/index.ts');
+    const handle = createDatabase(cluster.url(DB));
+    const logged = captureLogger();
+    const service = new StoreService({ db: handle.db, config: parseStoreConfig({ SHOP_CHAT_SECRET_KEY: Buffer.alloc(32, 3).toString('base64') }), log: logged.log });
+    await cluster.stop();
+    const sweep = startRefreshSweep(service, { firstDelayMs: 0, intervalMs: 3_600_000, pausedRetryMs: 200 });
+    try {
+      const seen = async (msg: RegExp) => {
+        for (let i = 0; i < 100 && !logged.lines.some((l) => msg.test(l)); i++) await sleep(100);
+        return logged.lines.filter((l) => msg.test(l)).length;
+      };
+      assert.equal(await seen(/sweep paused: database unavailable/), 1, 'one warning when it pauses');
+      await sleep(600);
+      assert.equal(await seen(/sweep paused/), 1, 'not one per retry');
+      await cluster.start();
+      assert.equal(await seen(/sweep resumed/), 1, `resumed within the retry interval: ${logged.lines.join('\n')}`);
+      assert.equal(logged.lines.filter((l) => /sweep failed/.test(l)).length, 0);
+    } finally {
+      await sweep.stop();
+      await service.close();
+      await handle.close();
+    }
   });
 
   test('every acknowledged onboard is in the database', async () => {

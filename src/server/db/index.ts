@@ -307,6 +307,9 @@ function checkedPool(pool: pg.Pool, o: { namedStatements: boolean; acquireTimeou
         patched.add(client);
         const query = client.query.bind(client) as (...args: unknown[]) => Promise<unknown>;
         (client as unknown as { query: unknown }).query = (text: unknown, values?: unknown[]) => {
+          // A lost connection answers nothing more: the `rollback` Kysely sends after a failed
+          // statement would otherwise wait for its own timeout too.
+          if (broken.has(client)) return Promise.reject(unavailable());
           const name = o.namedStatements && typeof text === 'string' ? preparedStatementNames.get(text) : undefined;
           const running = name ? query({ name, text, values }) : values === undefined ? query(text) : query(text, values);
           return running.catch((err: unknown) => {
