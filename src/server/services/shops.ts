@@ -1,4 +1,5 @@
-import type { Kysely, Selectable, Transaction } from 'kysely';
+import { PostgresAdapter, sql, type Kysely, type Selectable, type Transaction } from 'kysely';
+import { jsonArrayFrom } from 'kysely/helpers/postgres';
 import type { AgentSeat, OnboardData, OnboardRequest, Shop, ShopUpdateRequest, VipLevelRequest } from '../../shared/api/index.ts';
 import { newUid } from '../crypto.ts';
 import { NOT_CACHED, prepared, preparedRaw, readCache, type ReadCache } from '../db/prepared.ts';
@@ -81,6 +82,48 @@ export function newSeatRow(s: { uid: string; orgUid: string; shopUid: string; se
 
 const q = {
   shopByShopUid: prepared((db, shopUid: string) => db.selectFrom('shops').selectAll().where('shop_uid', '=', shopUid)),
+  // PostgreSQL: the shop and the rows of its view in one round trip (JSON aggregation of the same
+  // ordered selections as the three queries below).
+  shopWithViewRows: prepared((db, shopUid: string) =>
+    db
+      .selectFrom('shops')
+      .selectAll('shops')
+      .select((eb) => [
+        jsonArrayFrom(
+          eb.selectFrom('agents').select(AGENT_VIEW_COLUMNS).whereRef('agents.shop_uid', '=', 'shops.uid').orderBy('agents.created_at').orderBy('agents.uid'),
+        ).as('view_agents'),
+        jsonArrayFrom(
+          eb
+            .selectFrom('seats')
+            .select(SEAT_VIEW_COLUMNS)
+            .whereRef('seats.shop_uid', '=', 'shops.uid')
+            .where('seats.deleted_at', 'is', null)
+            .orderBy('seats.created_at')
+            .orderBy('seats.seat_no'),
+        ).as('view_seats'),
+        jsonArrayFrom(
+          eb.selectFrom('workgroups').select(WORKGROUP_VIEW_COLUMNS).whereRef('workgroups.shop_uid', '=', 'shops.uid').orderBy('workgroups.created_at'),
+        ).as('view_workgroups'),
+      ])
+      .where('shops.shop_uid', '=', shopUid),
+  ),
+  // The widget config's fields in one round trip: the shop and its first enabled workgroup.
+  widgetShop: prepared((db, shopUid: string) =>
+    db
+      .selectFrom('shops')
+      .select(['shops.org_uid', 'shops.name', 'shops.logo', 'shops.enabled'])
+      .select((eb) =>
+        eb
+          .selectFrom('workgroups')
+          .select('workgroups.uid')
+          .whereRef('workgroups.shop_uid', '=', 'shops.uid')
+          .where('workgroups.enabled', '=', 1)
+          .orderBy('workgroups.created_at')
+          .limit(sql.lit(1))
+          .as('workgroup_uid'),
+      )
+      .where('shops.shop_uid', '=', shopUid),
+  ),
   agentsOfShop: prepared((db, shopUid: string) =>
     db.selectFrom('agents').select(AGENT_VIEW_COLUMNS).where('shop_uid', '=', shopUid).orderBy('created_at').orderBy('uid'),
   ),
@@ -217,6 +260,13 @@ export async function findShopByShopUid(db: Db, shopUid: string): Promise<ShopRe
   return row ? toShopRecord(row) : undefined;
 }
 
+/** What the public widget config shows of an enabled shop (one query), or undefined. */
+export async function findWidgetShop(db: Db, shopUid: string): Promise<{ orgUid: string; workgroupUid: string; name: string; logo: string | null } | undefined> {
+  const r = await q.widgetShop.first(db, shopUid);
+  if (!r || Number(r.enabled) !== 1 || !r.workgroup_uid) return undefined;
+  return { orgUid: r.org_uid, workgroupUid: r.workgroup_uid, name: r.name, logo: r.logo };
+}
+
 /** Like findShopByShopUid, but a missing shop is a 404. */
 export async function getShopOr404(db: Db, shopUid: string): Promise<ShopRecord> {
   const shop = await findShopByShopUid(db, shopUid);
@@ -305,6 +355,13 @@ export async function loadShopWithView(
       made = rows.made = { tz, from: nowIso, until: nextExpiry(rows.seats, nowIso), shop, view };
     }
     return { shop: made.shop, view: made.view };
+  }
+  if (db.getExecutor().adapter instanceof PostgresAdapter) {
+    const r = await q.shopWithViewRows.first(db, shopUid);
+    if (!r) return undefined;
+    const { view_agents, view_seats, view_workgroups, ...row } = r;
+    const shop = toShopRecord(row);
+    return { shop, view: toShopView(shop, view_agents, view_seats, view_workgroups, tz, now) };
   }
   const shop = await findShopByShopUid(db, shopUid);
   return shop ? { shop, view: await loadShopView(db, shop, tz, now) } : undefined;
