@@ -63,6 +63,8 @@ export const envSchema = z.object({
   SHOP_CHAT_DB_ACQUIRE_TIMEOUT_MS: int(DATABASE_DEFAULTS.acquireTimeoutMs, 50, 600_000),
   SHOP_CHAT_DB_BUSY_TIMEOUT_MS: int(DATABASE_DEFAULTS.busyTimeoutMs, 0, 600_000),
   SHOP_CHAT_PGBOUNCER: bool(false),
+  SHOP_CHAT_DB_LISTEN_URL: z.preprocess(emptyAsUndefined, z.string().regex(/^postgres(ql)?:\/\//, 'must be postgres://…').optional()),
+  SHOP_CHAT_DB_READ_CACHE: bool(true),
   SHOP_CHAT_HTTP_REQUEST_TIMEOUT_MS: int(15_000, 100, 3_600_000),
   SHOP_CHAT_HTTP_HEADERS_TIMEOUT_MS: int(10_000, 100, 3_600_000),
   SHOP_CHAT_HTTP_KEEP_ALIVE_TIMEOUT_MS: int(5_000, 100, 3_600_000),
@@ -111,6 +113,9 @@ export interface Config {
     acquireTimeoutMs: number;
     busyTimeoutMs: number;
     pgbouncer: boolean;
+    /** PostgreSQL: LISTEN connection of the read cache (PostgreSQL itself, not PgBouncer). */
+    listenUrl: string | undefined;
+    readCache: boolean;
   };
   store: StoreConfig;
 }
@@ -165,6 +170,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       acquireTimeoutMs: e.SHOP_CHAT_DB_ACQUIRE_TIMEOUT_MS,
       busyTimeoutMs: e.SHOP_CHAT_DB_BUSY_TIMEOUT_MS,
       pgbouncer: e.SHOP_CHAT_PGBOUNCER,
+      listenUrl: e.SHOP_CHAT_DB_LISTEN_URL,
+      readCache: e.SHOP_CHAT_DB_READ_CACHE,
     },
     store: store.data,
   };

@@ -3,6 +3,6 @@ export const DATABASE_DEFAULTS = {
   poolSize: 10,
   connectTimeoutMs: 1000,
   statementTimeoutMs: 1000,
-  acquireTimeoutMs: 1000,
+  acquireTimeoutMs: 5000,
   busyTimeoutMs: 1500,
 } as const;

@@ -14,15 +14,17 @@ import {
   type DatabaseConnection,
   type DialectAdapter,
   type Driver,
+  type PostgresDialectConfig,
   type QueryResult,
   type SqliteDialectConfig,
 } from 'kysely';
 import pg from 'pg';
 import { SQLITE_BUSY_TIMEOUT_MS, busyWaiter } from './busy.ts';
 import { isDatabaseUnavailable } from '../errors.ts';
+import { CHANGES_CHANNEL, startChangeFeed, type ChangeFeed } from './changes.ts';
 import { DATABASE_DEFAULTS } from './defaults.ts';
 import { migrationProvider } from './migrations.ts';
-import { DirectSqliteAdapter, preparedStatementNames, type DirectSqlite } from './prepared.ts';
+import { ChangeFeedPostgresAdapter, DirectSqliteAdapter, preparedStatementNames, type DirectSqlite } from './prepared.ts';
 import type { Database } from './types.ts';
 
 export type { Database } from './types.ts';
@@ -55,7 +57,7 @@ export interface DatabaseOptions {
   connectTimeoutMs?: number;
   /** PostgreSQL: a statement is cancelled after this, and a connection that does not answer is dropped (default 1000 ms). */
   statementTimeoutMs?: number;
-  /** PostgreSQL: waiting for a free pooled connection gives up after this (default 1000 ms). */
+  /** PostgreSQL: waiting for a free pooled connection gives up after this (default 5000 ms; at once when the database is found down). */
   acquireTimeoutMs?: number;
   /**
    * PostgreSQL behind PgBouncer in transaction mode: unnamed statements only and no session state
@@ -63,8 +65,15 @@ export interface DatabaseOptions {
    * `searchPath` is ignored, give the role or database its settings instead).
    */
   pgbouncer?: boolean;
-  /** SQLite: a write waits this long for another process's lock before answering 503 (default 1000 ms). */
+  /** SQLite: a write waits this long for another process's lock before answering 503 (default 1500 ms). */
   busyTimeoutMs?: number;
+  /**
+   * PostgreSQL: where the read cache's LISTEN connection goes (default DATABASE_URL; behind
+   * PgBouncer in transaction mode it must be PostgreSQL itself, else the cache stays off).
+   */
+  listenUrl?: string | undefined;
+  /** PostgreSQL: the exact read cache across instances (default on). */
+  readCache?: boolean;
 }
 
 
@@ -138,15 +147,34 @@ export function createDatabase(url: string, options: DatabaseOptions = {}): Data
     // A checked-out connection has no pool listener: one failing between two queries of a
     // request (its query fails too, answered 503) would otherwise throw an unhandled 'error'.
     pool.on('connect', (client) => client.on('error', notePoolError));
+    // The read cache's change feed needs a session (LISTEN): PostgreSQL itself, not PgBouncer in
+    // transaction mode, unless a direct URL is given for it.
+    const listenUrl = options.listenUrl ?? (options.pgbouncer ? undefined : url);
+    const changes =
+      options.readCache === false || !listenUrl
+        ? undefined
+        : startChangeFeed(listenUrl, { connectTimeoutMs: options.connectTimeoutMs ?? DATABASE_DEFAULTS.connectTimeoutMs, onError: notePoolError });
     const db = new Kysely<Database>({
-      dialect: new PostgresDialect({
-        pool: checkedPool(pool, {
-          namedStatements: !options.pgbouncer,
-          acquireTimeoutMs: options.acquireTimeoutMs ?? DATABASE_DEFAULTS.acquireTimeoutMs,
-        }),
-      }),
+      dialect: new ChangeFeedPostgresDialect(
+        {
+          pool: checkedPool(pool, {
+            namedStatements: !options.pgbouncer,
+            acquireTimeoutMs: options.acquireTimeoutMs ?? DATABASE_DEFAULTS.acquireTimeoutMs,
+            changes,
+          }),
+        },
+        changes,
+      ),
     });
-    return { db, dialect: 'postgres', events, close: () => db.destroy() };
+    return {
+      db,
+      dialect: 'postgres',
+      events,
+      close: async () => {
+        await changes?.close();
+        await db.destroy();
+      },
+    };
   }
   throw new Error('DATABASE_URL must be sqlite:PATH or postgres://…');
 }
@@ -251,30 +279,43 @@ const READ_ONLY = /^\s*(select|pragma|begin|commit|rollback|savepoint|release)\b
  *   waiting for its own timeout, while one probe (`select 1`) every PROBE_INTERVAL_MS finds out when
  *   it is back.
  */
-function checkedPool(pool: pg.Pool, o: { namedStatements: boolean; acquireTimeoutMs: number }) {
+function checkedPool(pool: pg.Pool, o: { namedStatements: boolean; acquireTimeoutMs: number; changes: ChangeFeed | undefined }) {
   const patched = new WeakSet<object>();
   const broken = new WeakSet<object>();
+  // Connections inside a transaction, and those of them that wrote in it (they notify at commit).
+  const inTransaction = new WeakSet<object>();
+  const wrote = new WeakSet<object>();
+  const { changes } = o;
   let down = false;
   let probing: NodeJS.Timeout | undefined;
   let ended = false;
   const unavailable = () => Object.assign(new Error('Connection terminated: database down, probing'), { code: '08006' });
+  // Requests waiting for a free connection: given up at once when the database is found down.
+  const waiting = new Set<() => void>();
   const acquire = () =>
     new Promise<pg.PoolClient>((resolve, reject) => {
-      let timedOut = false;
-      const timer = setTimeout(() => {
-        timedOut = true;
-        reject(Object.assign(new Error('database pool acquire timeout'), { code: 'ETIMEDOUT' }));
-      }, o.acquireTimeoutMs);
+      let settled = false;
+      const giveUp = (err: Error) => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(timer);
+        waiting.delete(onDown);
+        reject(err);
+      };
+      const onDown = () => giveUp(unavailable());
+      const timer = setTimeout(() => giveUp(Object.assign(new Error('database pool acquire timeout'), { code: 'ETIMEDOUT' })), o.acquireTimeoutMs);
+      waiting.add(onDown);
       pool.connect().then(
         (client) => {
+          if (settled) return client.release();
+          settled = true;
           clearTimeout(timer);
-          if (timedOut) client.release();
-          else resolve(client);
+          waiting.delete(onDown);
+          resolve(client);
         },
         (err: unknown) => {
-          clearTimeout(timer);
           if (isDatabaseUnavailable(err)) markDown();
-          if (!timedOut) reject(err);
+          giveUp(err as Error);
         },
       );
     });
@@ -297,7 +338,47 @@ function checkedPool(pool: pg.Pool, o: { namedStatements: boolean; acquireTimeou
   };
   const markDown = () => {
     down = true;
+    for (const giveUp of [...waiting]) giveUp();
     if (probing === undefined && !ended) probing = setTimeout(() => void probe(), PROBE_INTERVAL_MS).unref();
+  };
+  /** Sends this instance's notification (in the open transaction, if any); its payload. */
+  const notify = async (query: (...args: unknown[]) => Promise<unknown>) => {
+    const payload = changes!.nextPayload();
+    await query('select pg_notify($1, $2)', [CHANGES_CHANNEL, payload]);
+    return payload;
+  };
+  /**
+   * Runs `text` keeping the change feed right: a write moves the version when it is sent (this
+   * instance's next reads miss) and once it is committed, and the commit carries a notification for
+   * the other instances: in the transaction itself, or right after an autocommit write.
+   */
+  const tracked = async (client: object, text: string, send: () => Promise<unknown>, query: (...args: unknown[]) => Promise<unknown>) => {
+    const c = changes!;
+    if (TRANSACTION_START.test(text)) {
+      inTransaction.add(client);
+      return send();
+    }
+    if (TRANSACTION_END.test(text)) {
+      const committing = /^\s*commit\b/i.test(text) && wrote.has(client);
+      inTransaction.delete(client);
+      wrote.delete(client);
+      const payload = committing ? await notify(query) : undefined;
+      const result = await send();
+      c.bump();
+      // Answered only once the other instances have been sent the news: their next read misses.
+      if (payload) await c.echo(payload);
+      return result;
+    }
+    if (READ_ONLY.test(text)) return send();
+    c.bump();
+    if (inTransaction.has(client)) {
+      wrote.add(client);
+      return send();
+    }
+    const result = await send();
+    c.bump();
+    await c.echo(await notify(query));
+    return result;
   };
   return {
     async connect() {
@@ -311,7 +392,10 @@ function checkedPool(pool: pg.Pool, o: { namedStatements: boolean; acquireTimeou
           // statement would otherwise wait for its own timeout too.
           if (broken.has(client)) return Promise.reject(unavailable());
           const name = o.namedStatements && typeof text === 'string' ? preparedStatementNames.get(text) : undefined;
-          const running = name ? query({ name, text, values }) : values === undefined ? query(text) : query(text, values);
+          const send = () => (name ? query({ name, text, values }) : values === undefined ? query(text) : query(text, values));
+          let running: Promise<unknown>;
+          if (changes === undefined || typeof text !== 'string') running = send();
+          else running = tracked(client, text, send, query);
           return running.catch((err: unknown) => {
             // A statement timeout (57014) leaves the connection usable; the others do not.
             if (isDatabaseUnavailable(err) && (err as { code?: unknown }).code !== '57014') {
@@ -333,6 +417,21 @@ function checkedPool(pool: pg.Pool, o: { namedStatements: boolean; acquireTimeou
       return pool.end();
     },
   };
+}
+
+const TRANSACTION_START = /^\s*(begin|start\s+transaction)\b/i;
+const TRANSACTION_END = /^\s*(commit|rollback|end)\b(?!\s+to\b)/i;
+
+/** Kysely's PostgreSQL dialect whose adapter carries the change feed of db/changes.ts (read caches). */
+class ChangeFeedPostgresDialect extends PostgresDialect {
+  readonly #changes: ChangeFeed | undefined;
+  constructor(config: PostgresDialectConfig, changes: ChangeFeed | undefined) {
+    super(config);
+    this.#changes = changes;
+  }
+  override createAdapter(): DialectAdapter {
+    return new ChangeFeedPostgresAdapter(this.#changes);
+  }
 }
 
 /** While PostgreSQL counts as down, how often one connection tries whether it is back. */

@@ -329,8 +329,9 @@ function nextExpiry(seats: SeatViewRow[], nowIso: string): string | null {
 
 /**
  * The shop `shopUid` and its full view, or undefined when there is no such shop. On SQLite the four
- * queries run in one read transaction (db/prepared.ts directRead): one lock, one snapshot; and
- * their rows are served from a cache while nothing has been written.
+ * queries run in one read transaction (db/prepared.ts directRead): one lock, one snapshot; on
+ * PostgreSQL they are one query. Their rows are served from a cache while nothing has been written
+ * (db/prepared.ts readCache).
  */
 export async function loadShopWithView(
   db: Db,
@@ -339,32 +340,35 @@ export async function loadShopWithView(
   tz: string,
   now: Date,
 ): Promise<{ shop: ShopRecord; view: Shop } | undefined> {
-  const rows = cache.read(db, shopUid, (read) => {
+  let rows = cache.read(db, shopUid, (read) => {
     const row = q.shopByShopUid.allSync(read, shopUid)[0];
     if (!row) return undefined;
     return { row, agents: q.agentsOfShop.allSync(read, row.uid), seats: q.seatsOfShop.allSync(read, row.uid), workgroups: q.workgroupsOfShop.allSync(read, row.uid) };
   });
-  if (rows !== NOT_CACHED) {
-    if (!rows) return undefined;
-    // Seat statuses depend on `now`: the view is remade once a seat's expiry has passed.
-    const nowIso = now.toISOString();
-    let made = rows.made;
-    if (made === undefined || made.tz !== tz || nowIso < made.from || (made.until !== null && nowIso >= made.until)) {
-      const shop = toShopRecord(rows.row);
-      const view = toShopView(shop, rows.agents, rows.seats, rows.workgroups, tz, now);
-      made = rows.made = { tz, from: nowIso, until: nextExpiry(rows.seats, nowIso), shop, view };
+  if (rows === NOT_CACHED) {
+    if (!(db.getExecutor().adapter instanceof PostgresAdapter)) {
+      // SQLite inside a transaction.
+      const shop = await findShopByShopUid(db, shopUid);
+      return shop ? { shop, view: await loadShopView(db, shop, tz, now) } : undefined;
     }
-    return { shop: made.shop, view: made.view };
+    // PostgreSQL: one query, cached while no instance has written (db/changes.ts).
+    rows = await cache.readAsync(db, shopUid, async () => {
+      const r = await q.shopWithViewRows.first(db, shopUid);
+      if (!r) return undefined;
+      const { view_agents, view_seats, view_workgroups, ...row } = r;
+      return { row, agents: view_agents, seats: view_seats, workgroups: view_workgroups };
+    });
   }
-  if (db.getExecutor().adapter instanceof PostgresAdapter) {
-    const r = await q.shopWithViewRows.first(db, shopUid);
-    if (!r) return undefined;
-    const { view_agents, view_seats, view_workgroups, ...row } = r;
-    const shop = toShopRecord(row);
-    return { shop, view: toShopView(shop, view_agents, view_seats, view_workgroups, tz, now) };
+  if (!rows) return undefined;
+  // Seat statuses depend on `now`: the view is remade once a seat's expiry has passed.
+  const nowIso = now.toISOString();
+  let made = rows.made;
+  if (made === undefined || made.tz !== tz || nowIso < made.from || (made.until !== null && nowIso >= made.until)) {
+    const shop = toShopRecord(rows.row);
+    const view = toShopView(shop, rows.agents, rows.seats, rows.workgroups, tz, now);
+    made = rows.made = { tz, from: nowIso, until: nextExpiry(rows.seats, nowIso), shop, view };
   }
-  const shop = await findShopByShopUid(db, shopUid);
-  return shop ? { shop, view: await loadShopView(db, shop, tz, now) } : undefined;
+  return { shop: made.shop, view: made.view };
 }
 
 /** Views of every shop of a user (onboard's `shopList`): four queries whatever the number of shops. */
