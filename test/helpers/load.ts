@@ -77,6 +77,8 @@ export async function startServer(env: Record<string, string>): Promise<ServerPr
 
 export interface Answer {
   kind: 'onboard' | 'binding';
+  /** The instance asked. */
+  base: string;
   /** HTTP status, or 0 when no answer came (connection refused, reset, 10 s). */
   status: number;
   /** When the request was sent (ms since the load started) and how long it took. */
@@ -101,6 +103,8 @@ export interface LoadOptions {
   prefix: string;
   /** Set to stop early. */
   signal?: AbortSignal;
+  /** Extra headers of each request (e.g. a client address for X-Forwarded-For). */
+  headers?: () => Record<string, string>;
 }
 
 /** Mixed load: half onboards of new shops, half binding GETs of shops acknowledged so far. */
@@ -109,7 +113,7 @@ export async function runLoad(o: LoadOptions): Promise<LoadResult> {
   const answers: Answer[] = [];
   const acknowledged: string[] = [];
   let n = 0;
-  const headers = { authorization: `Bearer ${ADMIN}`, 'content-type': 'application/json' };
+  const baseHeaders = { authorization: `Bearer ${ADMIN}`, 'content-type': 'application/json' };
   const worker = async (w: number) => {
     for (let i = 0; performance.now() - started < o.durationMs && !o.signal?.aborted; i++) {
       const bases = o.bases();
@@ -120,6 +124,7 @@ export async function runLoad(o: LoadOptions): Promise<LoadResult> {
       let status = 0;
       let retryAfter: string | null = null;
       let envelopeCode: unknown;
+      const headers = { ...baseHeaders, ...o.headers?.() };
       try {
         const res = await fetch(
           onboard ? `${base}/api/v1/shop/open/onboard` : `${base}/api/v1/shop/open/binding?shopUid=${shopUid}`,
@@ -136,7 +141,7 @@ export async function runLoad(o: LoadOptions): Promise<LoadResult> {
         // No answer at all: do not spin on a dead address.
         await new Promise((r) => setTimeout(r, 20));
       }
-      answers.push({ kind: onboard ? 'onboard' : 'binding', status, at, ms: performance.now() - started - at, retryAfter, envelopeCode });
+      answers.push({ kind: onboard ? 'onboard' : 'binding', base, status, at, ms: performance.now() - started - at, retryAfter, envelopeCode });
     }
   };
   await Promise.all(Array.from({ length: o.concurrency }, (_, w) => worker(w)));
