@@ -341,7 +341,7 @@ function checkedPool(pool: pg.Pool, o: { namedStatements: boolean; acquireTimeou
     for (const giveUp of [...waiting]) giveUp();
     if (probing === undefined && !ended) probing = setTimeout(() => void probe(), PROBE_INTERVAL_MS).unref();
   };
-  /** Sends this instance's notification (in the open transaction, if any); its payload. */
+  /** Sends this instance's notification in the open transaction (delivered at its commit); its payload. */
   const notify = async (query: (...args: unknown[]) => Promise<unknown>) => {
     const payload = changes!.nextPayload();
     await query('select pg_notify($1, $2)', [CHANGES_CHANNEL, payload]);
@@ -362,11 +362,12 @@ function checkedPool(pool: pg.Pool, o: { namedStatements: boolean; acquireTimeou
       const committing = /^\s*commit\b/i.test(text) && wrote.has(client);
       inTransaction.delete(client);
       wrote.delete(client);
-      const payload = committing ? await notify(query) : undefined;
+      // Waited for (and so listened for before it can arrive) once committed: answered only once
+      // the other instances have been sent the news, so their next read misses.
+      const echoed = committing ? c.echo(await notify(query)) : undefined;
       const result = await send();
       c.bump();
-      // Answered only once the other instances have been sent the news: their next read misses.
-      if (payload) await c.echo(payload);
+      await echoed;
       return result;
     }
     if (READ_ONLY.test(text)) return send();
@@ -377,7 +378,10 @@ function checkedPool(pool: pg.Pool, o: { namedStatements: boolean; acquireTimeou
     }
     const result = await send();
     c.bump();
-    await c.echo(await notify(query));
+    const payload = c.nextPayload();
+    const echoed = c.echo(payload);
+    await query('select pg_notify($1, $2)', [CHANGES_CHANNEL, payload]);
+    await echoed;
     return result;
   };
   return {
