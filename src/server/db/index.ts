@@ -124,10 +124,19 @@ export function createDatabase(url: string, options: DatabaseOptions = {}): Data
           // cached while the tables were small (a sequential scan) would otherwise stay as they grow.
           options: ['-c plan_cache_mode=force_custom_plan', ...(options.searchPath ? [`-c search_path=${options.searchPath}`] : [])].join(' '),
         };
+    const connectTimeoutMs = options.connectTimeoutMs ?? DATABASE_DEFAULTS.connectTimeoutMs;
+    const acquireTimeoutMs = options.acquireTimeoutMs ?? DATABASE_DEFAULTS.acquireTimeoutMs;
     const pool = new pg.Pool({
       connectionString: url,
       max: options.poolSize ?? DATABASE_DEFAULTS.poolSize,
-      connectionTimeoutMillis: options.connectTimeoutMs ?? DATABASE_DEFAULTS.connectTimeoutMs,
+      // pg-pool uses one setting for the wait in its queue and for opening a connection; the
+      // client below opens its connection within connectTimeoutMs itself.
+      connectionTimeoutMillis: Math.max(acquireTimeoutMs, connectTimeoutMs),
+      Client: class extends pg.Client {
+        constructor(config?: pg.ClientConfig) {
+          super({ ...config, connectionTimeoutMillis: connectTimeoutMs });
+        }
+      },
       // A server that stops answering (SIGSTOP, a dead network) never cancels anything: the client
       // gives up a little after the server would have, and that connection is dropped.
       query_timeout: statementTimeoutMs + 250,
@@ -159,7 +168,7 @@ export function createDatabase(url: string, options: DatabaseOptions = {}): Data
         {
           pool: checkedPool(pool, {
             namedStatements: !options.pgbouncer,
-            acquireTimeoutMs: options.acquireTimeoutMs ?? DATABASE_DEFAULTS.acquireTimeoutMs,
+            acquireTimeoutMs,
             changes,
           }),
         },
@@ -314,7 +323,8 @@ function checkedPool(pool: pg.Pool, o: { namedStatements: boolean; acquireTimeou
           resolve(client);
         },
         (err: unknown) => {
-          if (isDatabaseUnavailable(err)) markDown();
+          // A connection that could not be opened means the database is out; a long queue does not.
+          if (isDatabaseUnavailable(err) && !QUEUE_TIMEOUT.test((err as Error).message)) markDown();
           giveUp(err as Error);
         },
       );
@@ -423,6 +433,8 @@ function checkedPool(pool: pg.Pool, o: { namedStatements: boolean; acquireTimeou
   };
 }
 
+/** pg-pool's error for a wait in its queue (the pool is busy, the database may be fine). */
+const QUEUE_TIMEOUT = /^timeout exceeded when trying to connect/;
 const TRANSACTION_START = /^\s*(begin|start\s+transaction)\b/i;
 const TRANSACTION_END = /^\s*(commit|rollback|end)\b(?!\s+to\b)/i;
 
