@@ -143,7 +143,7 @@ describe('PostgreSQL faults under load', { skip: missing && process.env.CI !== '
       const { rows } = await c.query<{ shop_uid: string }>('select shop_uid from shops where shop_uid = any($1)', [acknowledged]);
       const found = new Set(rows.map((r) => r.shop_uid));
       const lost = acknowledged.filter((s) => !found.has(s));
-      assert.ok(acknowledged.length > 100, `enough writes were acknowledged (${acknowledged.length})`);
+      assert.ok(acknowledged.length > 30, `enough writes were acknowledged (${acknowledged.length})`);
       assert.deepEqual(lost, [], `${lost.length} of ${acknowledged.length} acknowledged onboards lost`);
     } finally {
       await c.end();
