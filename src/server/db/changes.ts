@@ -10,7 +10,7 @@ import pg from 'pg';
 
 export const CHANGES_CHANNEL = 'shop_chat_changes';
 /** Longest a write waits for its own notification to come back (db/index.ts). */
-export const ECHO_WAIT_MS = 100;
+export const ECHO_WAIT_MS = 500;
 
 export interface ChangeFeed {
   /** This instance's id (its notifications' payloads start with it; its own are not counted twice). */
@@ -97,7 +97,9 @@ export function startChangeFeed(url: string, o: { connectTimeoutMs: number; onEr
         const done = () => {
           clearTimeout(timer);
           echoes.delete(payload);
-          resolve();
+          // After the other sockets that became readable with it (another instance's LISTEN
+          // connection in the same process) have been read.
+          setImmediate(resolve);
         };
         const timer = setTimeout(done, ECHO_WAIT_MS);
         echoes.set(payload, done);
