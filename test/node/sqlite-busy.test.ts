@@ -45,7 +45,7 @@ describe('SQLite busy [sqlite]', () => {
       result.map((r) => r.statusCode),
       Array(20).fill(200),
     );
-    assert.ok(stallMs < 100, `longest event-loop stall ${stallMs.toFixed(0)} ms`);
+    assert.ok(stallMs < 200, `longest event-loop stall ${stallMs.toFixed(0)} ms`);
   });
 
   test('past the deadline a write answers 503 with Retry-After, never 500; reads still answer', async () => {
@@ -68,7 +68,7 @@ describe('SQLite busy [sqlite]', () => {
     assert.equal(result.read.statusCode, 200, 'a read does not need the lock');
     assert.equal(result.health.statusCode, 200);
     assert.ok(result.ms < 1100, `answered by the 600 ms deadline (${result.ms.toFixed(0)} ms)`);
-    assert.ok(stallMs < 100, `longest event-loop stall ${stallMs.toFixed(0)} ms`);
+    assert.ok(stallMs < 200, `longest event-loop stall ${stallMs.toFixed(0)} ms`);
     assert.equal((await onboard()).statusCode, 200, 'writes again once the lock is free');
   });
 
