@@ -145,7 +145,7 @@ export interface PgBouncer {
  * PgBouncer in transaction mode in front of `127.0.0.1:pgPort` (every database, trust auth).
  * Retries of a failed server login every second (default 15 s), so it recovers as fast as we do.
  */
-export async function startPgBouncer(pgPort: number, poolSize = 20): Promise<PgBouncer> {
+export async function startPgBouncer(pgPort: number, poolSize = 60): Promise<PgBouncer> {
   const reason = pgbouncerMissing();
   if (reason) throw new Error(reason);
   const dir = ownedTempDir('shop-chat-pgbouncer-');
@@ -168,7 +168,7 @@ export async function startPgBouncer(pgPort: number, poolSize = 20): Promise<PgB
       'max_client_conn = 1000',
       'server_login_retry = 1',
       'server_connect_timeout = 2',
-      'query_wait_timeout = 5',
+      'query_wait_timeout = 10',
       'admin_users = postgres',
       '',
     ].join('\n'),
