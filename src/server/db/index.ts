@@ -138,8 +138,10 @@ export function createDatabase(url: string, options: DatabaseOptions = {}): Data
         }
       },
       // A server that stops answering (SIGSTOP, a dead network) never cancels anything: the client
-      // gives up a little after the server would have, and that connection is dropped.
-      query_timeout: statementTimeoutMs + 250,
+      // gives up a little after the server would have, and that connection is dropped. Behind
+      // PgBouncer a statement may also wait in its queue, which the server's timeout does not see:
+      // more room there, so the client does not give up on a statement the server still runs.
+      query_timeout: options.pgbouncer ? statementTimeoutMs * 3 : statementTimeoutMs + 250,
       // TCP keepalive notices a silently dead peer on idle pooled connections.
       keepAlive: true,
       ...startup,
@@ -170,6 +172,8 @@ export function createDatabase(url: string, options: DatabaseOptions = {}): Data
             namedStatements: !options.pgbouncer,
             acquireTimeoutMs,
             changes,
+            silenceIsDown: !options.pgbouncer,
+            onDown: (err) => notePoolError(Object.assign(new Error(`database counted as down: ${err.message}`), { code: (err as { code?: unknown }).code })),
           }),
         },
         changes,
@@ -288,7 +292,21 @@ const READ_ONLY = /^\s*(select|pragma|begin|commit|rollback|savepoint|release)\b
  *   waiting for its own timeout, while one probe (`select 1`) every PROBE_INTERVAL_MS finds out when
  *   it is back.
  */
-function checkedPool(pool: pg.Pool, o: { namedStatements: boolean; acquireTimeoutMs: number; changes: ChangeFeed | undefined }) {
+function checkedPool(
+  pool: pg.Pool,
+  o: {
+    namedStatements: boolean;
+    acquireTimeoutMs: number;
+    changes: ChangeFeed | undefined;
+    onDown: (err: Error) => void;
+    /**
+     * A statement the server never answered counts as an outage. Direct to PostgreSQL the server's
+     * statement_timeout ends a merely slow one first; behind PgBouncer a statement may also wait in
+     * its queue or for a lock, so there it fails only that request.
+     */
+    silenceIsDown: boolean;
+  },
+) {
   const patched = new WeakSet<object>();
   const broken = new WeakSet<object>();
   // Connections inside a transaction, and those of them that wrote in it (they notify at commit).
@@ -324,7 +342,7 @@ function checkedPool(pool: pg.Pool, o: { namedStatements: boolean; acquireTimeou
         },
         (err: unknown) => {
           // A connection that could not be opened means the database is out; a long queue does not.
-          if (isDatabaseUnavailable(err) && !QUEUE_TIMEOUT.test((err as Error).message)) markDown();
+          if (isDatabaseUnavailable(err) && !QUEUE_TIMEOUT.test((err as Error).message)) markDown(err as Error);
           giveUp(err as Error);
         },
       );
@@ -346,7 +364,9 @@ function checkedPool(pool: pg.Pool, o: { namedStatements: boolean; acquireTimeou
     }
     if (!ended) probing = setTimeout(() => void probe(), PROBE_INTERVAL_MS).unref();
   };
-  const markDown = () => {
+  const markDown = (err: Error) => {
+    // Said once per outage: what made the database count as down.
+    if (!down) o.onDown(err);
     down = true;
     for (const giveUp of [...waiting]) giveUp();
     if (probing === undefined && !ended) probing = setTimeout(() => void probe(), PROBE_INTERVAL_MS).unref();
@@ -414,7 +434,7 @@ function checkedPool(pool: pg.Pool, o: { namedStatements: boolean; acquireTimeou
             // A statement timeout (57014) leaves the connection usable; the others do not.
             if (isDatabaseUnavailable(err) && (err as { code?: unknown }).code !== '57014') {
               broken.add(client);
-              markDown();
+              if (o.silenceIsDown || !CLIENT_TIMEOUT.test((err as Error).message)) markDown(err as Error);
             }
             throw err;
           });
@@ -435,6 +455,8 @@ function checkedPool(pool: pg.Pool, o: { namedStatements: boolean; acquireTimeou
 
 /** pg-pool's error for a wait in its queue (the pool is busy, the database may be fine). */
 const QUEUE_TIMEOUT = /^timeout exceeded when trying to connect/;
+/** node-postgres's client-side statement limit (query_timeout). */
+const CLIENT_TIMEOUT = /^Query read timeout/;
 const TRANSACTION_START = /^\s*(begin|start\s+transaction)\b/i;
 const TRANSACTION_END = /^\s*(commit|rollback|end)\b(?!\s+to\b)/i;
 

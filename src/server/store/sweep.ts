@@ -37,8 +37,8 @@ export interface RefreshDueOptions {
   minAgeMs?: number;
 }
 
-/** Ids of connections the sweep should refresh now. */
-export async function dueConnections(service: StoreService, windowMs = SWEEP_WINDOW_MS, minAgeMs = SWEEP_MIN_AGE_MS): Promise<string[]> {
+/** Connections the sweep should refresh now, each with the version it was found due at. */
+export async function dueConnections(service: StoreService, windowMs = SWEEP_WINDOW_MS, minAgeMs = SWEEP_MIN_AGE_MS): Promise<Array<{ id: string; version: number }>> {
   const now = service.now();
   const horizon = now + windowMs;
   const rows = await service.db
@@ -59,19 +59,21 @@ export async function dueConnections(service: StoreService, windowMs = SWEEP_WIN
       if (r.expires_at - now <= margin) return true; // needs it anyway
       return (r.last_refresh_at ?? 0) <= now - minAgeMs; // keep the pair (and its refresh token) rolling, daily at most
     })
-    .map((r) => r.id);
+    .map((r) => ({ id: r.id, version: r.version }));
 }
 
 /** One pass: refreshes every due connection, `concurrency` at a time. Exported for the CLI. */
 export async function refreshDue(service: StoreService, options: RefreshDueOptions = {}): Promise<RefreshDueProgress> {
+  // With the version each was due at: a connection another instance's pass refreshed meanwhile is
+  // skipped, not refreshed a second time.
   const ids = await dueConnections(service, options.windowMs, options.minAgeMs);
   const p: RefreshDueProgress = { total: ids.length, done: 0, refreshed: 0, failed: 0, needsReauth: 0, skipped: 0 };
   options.onProgress?.({ ...p });
   let next = 0;
   const worker = async () => {
     while (next < ids.length) {
-      const id = ids[next++]!;
-      const r = await service.manager.refreshNow(id);
+      const { id, version } = ids[next++]!;
+      const r = await service.manager.refreshNow(id, version);
       p.done++;
       if (r.result === 'refreshed') p.refreshed++;
       else if (r.result === 'needs_reauth') p.needsReauth++;
