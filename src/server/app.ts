@@ -53,6 +53,14 @@ export async function buildApp(services: Services, options: BuildAppOptions = {}
     },
     routerOptions: { ignoreTrailingSlash: true },
     frameworkErrors,
+    // Bounded waits for clients too: a slow body, headers that never end, an idle keep-alive or
+    // silent socket each hold a file descriptor and memory until closed.
+    requestTimeout: config.http.requestTimeoutMs,
+    keepAliveTimeout: config.http.keepAliveTimeoutMs,
+    connectionTimeout: config.http.idleTimeoutMs,
+    // Node checks the headers and request timeouts of open connections every
+    // connectionsCheckingInterval (30 s by default, so a 10 s timeout could take 40 s).
+    http: { headersTimeout: config.http.headersTimeoutMs, connectionsCheckingInterval: Math.min(1000, config.http.headersTimeoutMs) },
     // Request loggers are created on first use (request-logger.ts): most requests log nothing
     // below info, and one line at info (requestLogPlugin) instead of Fastify's two.
     childLoggerFactory: lazyChildLoggerFactory,

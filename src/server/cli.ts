@@ -38,7 +38,7 @@ async function run(argv: string[]): Promise<number> {
   }
   loadDotEnv();
   const config = loadConfig();
-  const handle = createDatabase(config.databaseUrl);
+  const handle = createDatabase(config.databaseUrl, config.database);
   // The same composition root as the server; warnings go to stderr (stdout is the command's JSON).
   const services = createServices({ ...config, logLevel: 'warn' }, handle, { defaultMetrics: false, logStream: process.stderr });
   try {

@@ -53,12 +53,20 @@ export interface ServicesOptions {
   store?: Partial<Omit<StoreServiceOptions, 'db' | 'config' | 'log' | 'vault' | 'observer'>>;
 }
 
-export function createServices(config: Config, database: Pick<DatabaseHandle, 'db' | 'dialect'>, options: ServicesOptions = {}): Services {
+export function createServices(
+  config: Config,
+  database: Pick<DatabaseHandle, 'db' | 'dialect'> & Partial<Pick<DatabaseHandle, 'events'>>,
+  options: ServicesOptions = {},
+): Services {
   const { db, dialect } = database;
   const now = options.now ?? (() => new Date());
   const log = createLogger(config, options.logStream) as unknown as FastifyBaseLogger;
   const events = createShopEvents();
-  const metrics = createMetrics({ defaultMetrics: options.defaultMetrics });
+  const metrics = createMetrics({ defaultMetrics: options.defaultMetrics, poolErrors: () => database.events?.poolErrors ?? 0 });
+  // Errors of pooled database connections (a terminated backend, a restart, a proxy's idle kill):
+  // logged and counted, never fatal.
+  const onPoolError = (err: Error) => log.warn({ err: err.message }, 'database connection error');
+  database.events?.emitter.on('pool-error', onPoolError);
   const vault = createVault({
     secretKey: config.store.SHOP_CHAT_SECRET_KEY,
     previousKeys: config.store.SHOP_CHAT_SECRET_KEY_PREVIOUS,
@@ -111,6 +119,7 @@ export function createServices(config: Config, database: Pick<DatabaseHandle, 'd
     metrics,
     redis,
     async close() {
+      database.events?.emitter.off('pool-error', onPoolError);
       await store.close();
       if (redis) await redis.quit().catch(() => redis.disconnect());
     },

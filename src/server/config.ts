@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { isIP } from 'node:net';
 import { z } from 'zod';
+import { DATABASE_DEFAULTS } from './db/defaults.ts';
 import { storeConfigSchema, type StoreConfig } from './store/config.ts';
 
 const bool = (dflt: boolean) =>
@@ -95,6 +96,18 @@ export const envSchema = z.object({
   SHOP_CHAT_DEMO: z.preprocess(emptyAsUndefined, z.enum(['on', 'off'], { message: 'must be on or off' }).optional()),
   SHOP_CHAT_DOCS: z.enum(['on', 'off'], { message: 'must be on or off' }).default('on'),
   SHOP_CHAT_MAX_SEATS_PER_SHOP: int(1000, 1, 1_000_000),
+  SHOP_CHAT_DB_POOL_SIZE: int(DATABASE_DEFAULTS.poolSize, 1, 1000),
+  SHOP_CHAT_DB_CONNECT_TIMEOUT_MS: int(DATABASE_DEFAULTS.connectTimeoutMs, 50, 600_000),
+  SHOP_CHAT_DB_STATEMENT_TIMEOUT_MS: int(DATABASE_DEFAULTS.statementTimeoutMs, 50, 600_000),
+  SHOP_CHAT_DB_ACQUIRE_TIMEOUT_MS: int(DATABASE_DEFAULTS.acquireTimeoutMs, 50, 600_000),
+  SHOP_CHAT_DB_BUSY_TIMEOUT_MS: int(DATABASE_DEFAULTS.busyTimeoutMs, 0, 600_000),
+  SHOP_CHAT_PGBOUNCER: bool(false),
+  SHOP_CHAT_DB_LISTEN_URL: z.preprocess(emptyAsUndefined, z.string().regex(/^postgres(ql)?:\/\//, 'must be postgres://…').optional()),
+  SHOP_CHAT_DB_READ_CACHE: bool(true),
+  SHOP_CHAT_HTTP_REQUEST_TIMEOUT_MS: int(15_000, 100, 3_600_000),
+  SHOP_CHAT_HTTP_HEADERS_TIMEOUT_MS: int(10_000, 100, 3_600_000),
+  SHOP_CHAT_HTTP_KEEP_ALIVE_TIMEOUT_MS: int(5_000, 100, 3_600_000),
+  SHOP_CHAT_HTTP_IDLE_TIMEOUT_MS: int(30_000, 100, 3_600_000),
   /** Shop uid the server onboards at start for the demo pages; `off` disables (default off in production). */
   SHOP_CHAT_DEMO_SHOP: z.preprocess(emptyAsUndefined, z.string().regex(/^[\w.-]{1,64}$/, 'must be a shop uid or off').optional()),
   /** Upstream mode: the Bytedesk server whose shop open API serves onboard, binding, update, vip-level and seats. */
@@ -132,6 +145,29 @@ export interface Config {
   maxSeatsPerShop: number;
   /** Demo shop onboarded at start, or null. */
   demoShop: string | null;
+  /** HTTP server timeouts (app.ts). */
+  http: {
+    /** Whole request, body included, from its first byte (slow-body clients). */
+    requestTimeoutMs: number;
+    /** Request headers complete (connections that send nothing). */
+    headersTimeoutMs: number;
+    /** An idle keep-alive connection between two requests. */
+    keepAliveTimeoutMs: number;
+    /** A socket with no traffic at all in either direction. */
+    idleTimeoutMs: number;
+  };
+  /** Pool, timeouts and PgBouncer mode of the database (db/index.ts DatabaseOptions). */
+  database: {
+    poolSize: number;
+    connectTimeoutMs: number;
+    statementTimeoutMs: number;
+    acquireTimeoutMs: number;
+    busyTimeoutMs: number;
+    pgbouncer: boolean;
+    /** PostgreSQL: LISTEN connection of the read cache (PostgreSQL itself, not PgBouncer). */
+    listenUrl: string | undefined;
+    readCache: boolean;
+  };
   store: StoreConfig;
   /** Upstream mode (SHOP_CHAT_UPSTREAM_URL set), else null: the local database serves the open API. */
   upstream: UpstreamConfig | null;
@@ -197,6 +233,23 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     maxSeatsPerShop: e.SHOP_CHAT_MAX_SEATS_PER_SHOP,
     demoShop:
       e.SHOP_CHAT_DEMO_SHOP === 'off' ? null : (e.SHOP_CHAT_DEMO_SHOP ?? (e.NODE_ENV === 'production' ? null : 'demo_shop')),
+    http: {
+      requestTimeoutMs: e.SHOP_CHAT_HTTP_REQUEST_TIMEOUT_MS,
+      // Node requires headersTimeout <= requestTimeout.
+      headersTimeoutMs: Math.min(e.SHOP_CHAT_HTTP_HEADERS_TIMEOUT_MS, e.SHOP_CHAT_HTTP_REQUEST_TIMEOUT_MS),
+      keepAliveTimeoutMs: e.SHOP_CHAT_HTTP_KEEP_ALIVE_TIMEOUT_MS,
+      idleTimeoutMs: e.SHOP_CHAT_HTTP_IDLE_TIMEOUT_MS,
+    },
+    database: {
+      poolSize: e.SHOP_CHAT_DB_POOL_SIZE,
+      connectTimeoutMs: e.SHOP_CHAT_DB_CONNECT_TIMEOUT_MS,
+      statementTimeoutMs: e.SHOP_CHAT_DB_STATEMENT_TIMEOUT_MS,
+      acquireTimeoutMs: e.SHOP_CHAT_DB_ACQUIRE_TIMEOUT_MS,
+      busyTimeoutMs: e.SHOP_CHAT_DB_BUSY_TIMEOUT_MS,
+      pgbouncer: e.SHOP_CHAT_PGBOUNCER,
+      listenUrl: e.SHOP_CHAT_DB_LISTEN_URL,
+      readCache: e.SHOP_CHAT_DB_READ_CACHE,
+    },
     store: store.data,
     upstream: e.SHOP_CHAT_UPSTREAM_URL
       ? {

@@ -24,7 +24,7 @@ async function main(): Promise<void> {
   const { createDatabase, migrateToLatest } = await import('./db/index.ts');
   const { buildApp, PACKAGE_VERSION } = await import('./app.ts');
   const { createServices } = await import('./compose.ts');
-  const handle = createDatabase(config.databaseUrl);
+  const handle = createDatabase(config.databaseUrl, config.database);
   try {
     await migrateToLatest(handle.db);
   } catch (err) {

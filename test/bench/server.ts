@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
 import pg from 'pg';
+import { pgbouncerMissing, startPgBouncer } from '../helpers/pg-cluster.ts';
 import { BASELINE_ARGS, fmt, freePort, median, rssOf, serverArgs, startChild, table, type BenchOptions, type Check, type Child } from './lib.ts';
 
 export const ADMIN = 'bench-admin-token-0123456789abcdef';
@@ -133,8 +134,8 @@ async function scenarios(base: string, duration: number) {
 type Name = 'baseline' | 'config' | 'binding' | 'onboard' | 'seats';
 const NAMES: Name[] = ['baseline', 'config', 'binding', 'onboard', 'seats'];
 
-async function benchDb(label: string, databaseUrl: string, baseline: Child, opts: BenchOptions) {
-  const server = await startServer(databaseUrl);
+async function benchDb(label: string, databaseUrl: string, baseline: Child, opts: BenchOptions, env: Record<string, string> = {}) {
+  const server = await startServer(databaseUrl, env);
   try {
     const sc = await scenarios(server.url, opts.duration);
     const runs: Record<Name, Run[]> = { baseline: [], config: [], binding: [], onboard: [], seats: [] };
@@ -173,7 +174,7 @@ async function benchDb(label: string, databaseUrl: string, baseline: Child, opts
   }
 }
 
-export async function createPgDatabase(): Promise<{ url: string; drop: () => Promise<void> } | null> {
+export async function createPgDatabase(): Promise<{ url: string; name: string; drop: () => Promise<void> } | null> {
   const name = `shopchat_bench_${process.pid}_${Date.now().toString(36)}`;
   const admin = new pg.Client({ connectionString: PG_URL, connectionTimeoutMillis: 3000 });
   try {
@@ -189,6 +190,7 @@ export async function createPgDatabase(): Promise<{ url: string; drop: () => Pro
   u.pathname = `/${name}`;
   return {
     url: u.toString(),
+    name,
     drop: async () => {
       const c = new pg.Client({ connectionString: PG_URL });
       await c.connect();
@@ -208,6 +210,19 @@ export async function benchServer(opts: BenchOptions, checks: Check[]) {
     if (pgDb) {
       try {
         results.push(await benchDb('PostgreSQL', pgDb.url, baseline, opts));
+        // The same database through PgBouncer in transaction mode (SHOP_CHAT_PGBOUNCER: unnamed statements).
+        if (pgbouncerMissing()) {
+          console.log(`\n!! ${pgbouncerMissing()}: PgBouncer column skipped`);
+          if (process.env.CI === 'true') checks.push({ section: 'server', name: 'PgBouncer installed (CI)', value: false, goal: 'installed', ok: false, hard: true });
+        } else {
+          const bouncer = await startPgBouncer(Number(new URL(pgDb.url).port || 5432));
+          try {
+            // The read cache's LISTEN connection goes to PostgreSQL itself (PgBouncer's transaction mode has no sessions).
+            results.push(await benchDb('PgBouncer', bouncer.url(pgDb.name), baseline, opts, { SHOP_CHAT_PGBOUNCER: 'true', SHOP_CHAT_DB_LISTEN_URL: pgDb.url }));
+          } finally {
+            await bouncer.stop();
+          }
+        }
       } finally {
         await pgDb.drop();
       }
@@ -257,5 +272,27 @@ export async function benchServer(opts: BenchOptions, checks: Check[]) {
       checks.push({ section: 'server', name: `${L} ${n}: zero errors / non-2xx under load`, value: bad, goal: '0', ok: bad === 0 && s[n].total > 0, hard: true, note: s[n].total > 0 ? undefined : 'no requests completed' });
     }
   }
-  return { connections: CONNECTIONS, results };
+  // PostgreSQL beside SQLite, measured in this run: binding as a ratio to SQLite's, onboard in req/s.
+  const sqlite = results.find((r) => r.label === 'SQLite');
+  const postgres = results.filter((r) => r.label !== 'SQLite');
+  const versus = postgres.map((r) => ({
+    label: r.label,
+    bindingRatio: sqlite ? Number((r.stats.binding.rps / sqlite.stats.binding.rps).toFixed(2)) : null,
+    bindingRps: Math.round(r.stats.binding.rps),
+    onboardRps: Math.round(r.stats.onboard.rps),
+  }));
+  if (versus.length && sqlite) {
+    table(
+      'PostgreSQL beside SQLite (same run)',
+      ['database', 'binding req/s', 'binding × SQLite (goal ≥ 0.6)', 'onboard req/s (goal ≥ 1,000)'],
+      [['SQLite', fmt(sqlite.stats.binding.rps, 0), '1.00', fmt(sqlite.stats.onboard.rps, 0)], ...versus.map((v) => [v.label, String(v.bindingRps), String(v.bindingRatio), String(v.onboardRps)])],
+    );
+    for (const v of versus) {
+      checks.push(
+        { section: 'server', name: `${v.label} binding ≥ 0.6× SQLite binding`, value: v.bindingRatio, goal: '≥ 0.6', ok: (v.bindingRatio ?? 0) >= 0.6, hard: false },
+        { section: 'server', name: `${v.label} onboard ≥ 1,000 req/s`, value: v.onboardRps, goal: '≥ 1000', ok: v.onboardRps >= 1000, hard: false },
+      );
+    }
+  }
+  return { connections: CONNECTIONS, results, postgresVersusSqlite: versus };
 }

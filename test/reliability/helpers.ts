@@ -64,7 +64,7 @@ export async function makeApp(name: string, extraEnv: Record<string, string> = {
     await c.end();
   };
   if (schema) await admin(`create schema ${schema}`);
-  const handle = createDatabase(config.databaseUrl, schema ? { searchPath: schema } : {});
+  const handle = createDatabase(config.databaseUrl, { ...config.database, ...(schema ? { searchPath: schema } : {}) });
   await migrateToLatest(handle.db);
   const logFile = join(RUN_DIR, 'logs', `${name}-${process.pid}.log`);
   const logStream = new Writable({

@@ -11,7 +11,9 @@
 // a placeholder object at build time. The same SQL text then runs as a cached prepared statement:
 // better-sqlite3 statements are cached by text in db/index.ts, and on PostgreSQL the text is
 // registered here so the pool runs it as a named (server-side prepared) statement.
-import { CompiledQuery, SqliteAdapter, sql, type Compilable, type Kysely, type QueryResult, type RawBuilder, type Transaction } from 'kysely';
+import { CompiledQuery, PostgresAdapter, SqliteAdapter, sql, type Compilable, type Kysely, type QueryResult, type RawBuilder, type Transaction } from 'kysely';
+import type { BusyWaiter } from './busy.ts';
+import type { ChangeFeed } from './changes.ts';
 import type { Database } from './types.ts';
 
 type Db = Kysely<Database> | Transaction<Database>;
@@ -32,6 +34,8 @@ export interface DirectSqlite {
   writes(): number;
   /** SQLite's `data_version`: changes when another connection (another process) commits. */
   dataVersion(): number;
+  /** Waits for another process's write lock off the event loop (db/busy.ts). */
+  busy: BusyWaiter;
 }
 
 /**
@@ -40,6 +44,13 @@ export interface DirectSqlite {
  */
 export class DirectSqliteAdapter extends SqliteAdapter {
   constructor(readonly direct: DirectSqlite) {
+    super();
+  }
+}
+
+/** The dialect adapter of a PostgreSQL database opened by db/index.ts: Kysely's own, carrying the change feed. */
+export class ChangeFeedPostgresAdapter extends PostgresAdapter {
+  constructor(readonly changes: ChangeFeed | undefined) {
     super();
   }
 }
@@ -106,20 +117,27 @@ export interface ReadCache<V> {
    * is not SQLite or a transaction is open: the caller then takes its asynchronous path.
    */
   read(db: Db, key: string, load: (read: DirectRead) => V | undefined): V | undefined | typeof NOT_CACHED;
+  /**
+   * PostgreSQL: the value of `key`, from the cache while the change version it was loaded at is
+   * current (db/changes.ts: no write here, no notification of a write elsewhere), else `load`.
+   * Without a live change feed (or in a transaction) every call loads.
+   */
+  readAsync(db: Db, key: string, load: () => Promise<V | undefined>): Promise<V | undefined>;
 }
 
 /**
- * Cache of hot SQLite reads (authentication, binding), one per database: the service that owns it
- * (compose.ts builds them once) reads only that database through it. Exact, not time-based: an
- * entry is served only while this connection has run no write since it was loaded and no other
- * connection (the admin CLI, another process) has committed, so a revoked token is refused and a
- * changed shop is seen on the very next request. Any write empties it in effect, which is cheap: it
- * pays off on read-mostly traffic and costs one `pragma data_version` otherwise. PostgreSQL (several
- * instances) is never cached.
+ * Cache of hot reads (authentication, binding), one per database: the service that owns it
+ * (compose.ts builds them once) reads only that database through it. Exact, not time-based.
+ * SQLite: an entry is served only while this connection has run no write since it was loaded and
+ * no other connection (the admin CLI, another process) has committed. PostgreSQL: only while no
+ * write was sent here and no other instance's commit was notified (db/changes.ts), and only while
+ * the LISTEN connection is up. So a revoked token is refused and a changed shop is seen on the very
+ * next request. Any write empties it in effect, which is cheap: it pays off on read-mostly traffic.
  */
 export function readCache<V>(maxEntries: number): ReadCache<V> {
   type Entry = { writes: number; dataVersion: number; value: V };
   const entries = new Map<string, Entry>();
+  const pgEntries = new Map<string, { version: number; value: V }>();
   return {
     read(db, key, load) {
       const direct = directOf(db);
@@ -135,6 +153,22 @@ export function readCache<V>(maxEntries: number): ReadCache<V> {
         // Dropping everything when full keeps this O(1); entries are refilled on their next read.
         if (entries.size >= maxEntries && hit === undefined) entries.clear();
         entries.set(key, { writes, dataVersion, value });
+      }
+      return value;
+    },
+    async readAsync(db, key, load) {
+      const adapter = db.getExecutor().adapter;
+      const changes = adapter instanceof ChangeFeedPostgresAdapter ? adapter.changes : undefined;
+      if (changes === undefined || db.isTransaction || !changes.live) return load();
+      // The version before the read: a change committed while it runs makes the entry stale at once.
+      const version = changes.version;
+      const hit = pgEntries.get(key);
+      if (hit !== undefined && hit.version === version) return hit.value;
+      const value = await load();
+      if (value === undefined) pgEntries.delete(key);
+      else if (changes.live) {
+        if (pgEntries.size >= maxEntries && hit === undefined) pgEntries.clear();
+        pgEntries.set(key, { version, value });
       }
       return value;
     },
@@ -201,11 +235,16 @@ function fromCompiler<A extends unknown[], O>(compile: (db: Db) => Compiled<O>):
     // statement would join it), and then it runs in autocommit exactly as after waiting for the mutex.
     const direct = directOf(db);
     if (direct !== undefined && (db.isTransaction || !direct.inTransaction())) {
-      try {
+      const run = (): QueryResult<O> => {
         const stmt = direct.prepare(compiled.sql);
-        if (stmt.reader) return Promise.resolve({ rows: stmt.all(parameters) as O[] });
+        if (stmt.reader) return { rows: stmt.all(parameters) as O[] };
         const { changes, lastInsertRowid } = stmt.run(parameters);
-        return Promise.resolve({ rows: [], numAffectedRows: BigInt(changes), insertId: BigInt(lastInsertRowid) });
+        return { rows: [], numAffectedRows: BigInt(changes), insertId: BigInt(lastInsertRowid) };
+      };
+      try {
+        // In a transaction we hold the write lock (`begin immediate`); outside one a busy
+        // statement is safe to retry, and is, off the event loop.
+        return Promise.resolve(db.isTransaction ? run() : direct.busy.run(run));
       } catch (err) {
         return Promise.reject(err);
       }

@@ -1,10 +1,11 @@
 // Every error answer in the envelope `{ message, code, data }` with the HTTP status equal to `code`:
-// our ApiErrors, validation failures (400, the first problem named), Fastify's own 4xx, and 500
-// without internal detail. Unknown routes are a 404 envelope. Every answer carries its request id.
+// our ApiErrors, validation failures (400, the first problem named), Fastify's own 4xx, 503 with
+// Retry-After when the database is unreachable, timed out or busy, and 500 without internal
+// detail. Unknown routes are a 404 envelope. Every answer carries its request id.
 import type { FastifyError, FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
-import { ApiError } from '../errors.ts';
+import { ApiError, databaseUnavailable, isDatabaseUnavailable } from '../errors.ts';
 
 function validationMessage(err: FastifyError & { validation: Array<{ instancePath: string; keyword: string; message?: string }> }): string {
   const v = err.validation[0]!;
@@ -74,11 +75,19 @@ export const errorsPlugin = fp(
       } else if (err.statusCode === 429) {
         code = 429;
         message = 'rate limit exceeded';
+      } else if (isDatabaseUnavailable(err)) {
+        // Unreachable, timed out or busy: not this request's fault, and worth retrying.
+        const unavailable = databaseUnavailable();
+        code = unavailable.code;
+        message = unavailable.message;
+        for (const [k, v] of Object.entries(unavailable.headers)) reply.header(k, v);
       } else {
         code = 500;
         message = 'Internal Server Error';
       }
-      if (code >= 500) {
+      if (code === 503) {
+        request.log.warn({ err: (err as Error).message, reqId: request.id }, 'database unavailable');
+      } else if (code >= 500) {
         request.log.error({ err, reqId: request.id }, 'request failed');
         if (code === 500) data = null;
       } else {

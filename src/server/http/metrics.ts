@@ -5,6 +5,7 @@
 //   shop_chat_store_token_refresh_total{platform,outcome}   one per upstream refresh call
 //   shop_chat_store_vault_errors_total{operation}            encrypt/decrypt failures of the token vault
 //   shop_chat_rate_limit_fallback_total                      limit decisions made in-process: Redis did not answer
+//   shop_chat_db_pool_errors_total                           errors of pooled database connections (survived)
 //   plus prom-client's default process and Node.js metrics.
 // The route label is the route pattern (`/api/v1/shop/open/store/callback/:platform`), never the raw
 // URL, so no token, id or query string ends up in a label.
@@ -28,7 +29,7 @@ export interface Metrics {
 }
 
 /** The registry and its metrics; `defaultMetrics: false` leaves out prom-client's process metrics. */
-export function createMetrics(options: { defaultMetrics?: boolean } = {}): Metrics {
+export function createMetrics(options: { defaultMetrics?: boolean; /** Errors of pooled database connections so far. */ poolErrors?: () => number } = {}): Metrics {
   const registry = new Registry();
   if (options.defaultMetrics !== false) collectDefaultMetrics({ register: registry });
   const requests = new Counter({
@@ -60,6 +61,15 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}): Metri
     name: 'shop_chat_rate_limit_fallback_total',
     help: 'Rate-limit decisions made by the in-process limiter because Redis (REDIS_URL) did not answer.',
     registers: [registry],
+  });
+  new Counter({
+    name: 'shop_chat_db_pool_errors_total',
+    help: 'Errors of pooled database connections (terminated backend, restart, idle kill by a proxy); each is survived.',
+    registers: [registry],
+    collect() {
+      this.reset();
+      this.inc(options.poolErrors?.() ?? 0);
+    },
   });
   // Present from the first scrape, so rate() and alerts work before the first error.
   vaultErrors.inc({ operation: 'decrypt' }, 0);

@@ -1,11 +1,10 @@
 // The local backend: the open API served from our own database (services/shops.ts, services/seats.ts).
-import { sql } from 'kysely';
 import type { OnboardRequest, ShopUpdateRequest, VipLevelRequest } from '../../shared/api/index.ts';
-import { prepared } from '../db/prepared.ts';
 import { createSeats, deleteSeats, getSeat, querySeats, updateSeats } from '../services/seats.ts';
 import {
   OnboardBatcher,
   findShopByShopUid,
+  findWidgetShop,
   loadShopWithView,
   onboard,
   setVipLevel,
@@ -15,10 +14,6 @@ import {
   type ShopRecord,
 } from '../services/shops.ts';
 import type { OpenApiBackend, WidgetShop } from './backend.ts';
-
-const firstWorkgroup = prepared((db, shopUid: string) =>
-  db.selectFrom('workgroups').select('uid').where('shop_uid', '=', shopUid).where('enabled', '=', 1).orderBy('created_at').limit(sql.lit(1)),
-);
 
 export function createLocalBackend(
   context: Omit<ServiceContext, 'onboardBatcher'>,
@@ -44,11 +39,6 @@ export function createLocalBackend(
     createSeats: (shop, seatNos, expireAt) => createSeats(ctx, shop, seatNos, expireAt, limits.maxSeatsPerShop),
     updateSeats: (shop, seatNos, expireAt) => updateSeats(ctx, shop, seatNos, expireAt),
     deleteSeats: (shop, seatNos) => deleteSeats(ctx, shop, seatNos),
-    async widgetShop(shopUid): Promise<WidgetShop | undefined> {
-      const shop = await findShopByShopUid(ctx.db, shopUid);
-      if (!shop || !shop.enabled) return undefined;
-      const wg = await firstWorkgroup.first(ctx.db, shop.uid);
-      return wg ? { orgUid: shop.orgUid, workgroupUid: wg.uid, name: shop.name, logo: shop.logo } : undefined;
-    },
+    widgetShop: (shopUid): Promise<WidgetShop | undefined> => findWidgetShop(ctx.db, shopUid),
   };
 }

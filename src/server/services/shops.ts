@@ -1,9 +1,10 @@
-import type { Kysely, Selectable, Transaction } from 'kysely';
+import { PostgresAdapter, sql, type Kysely, type Selectable, type Transaction } from 'kysely';
+import { jsonArrayFrom } from 'kysely/helpers/postgres';
 import type { AgentSeat, OnboardData, OnboardRequest, Shop, ShopUpdateRequest, VipLevelRequest } from '../../shared/api/index.ts';
 import { newUid } from '../crypto.ts';
 import { NOT_CACHED, prepared, preparedRaw, readCache, type ReadCache } from '../db/prepared.ts';
 import type { AgentsTable, Database, SeatsTable, ShopsTable, UsersTable, WorkgroupsTable } from '../db/types.ts';
-import { ApiError, isRetryableTxError } from '../errors.ts';
+import { ApiError, isDatabaseUnavailable, isRetryableTxError } from '../errors.ts';
 import type { ShopEvents } from '../events.ts';
 import { formatTimestamp, isoOrNull, toDbTime } from '../time.ts';
 
@@ -81,6 +82,48 @@ export function newSeatRow(s: { uid: string; orgUid: string; shopUid: string; se
 
 const q = {
   shopByShopUid: prepared((db, shopUid: string) => db.selectFrom('shops').selectAll().where('shop_uid', '=', shopUid)),
+  // PostgreSQL: the shop and the rows of its view in one round trip (JSON aggregation of the same
+  // ordered selections as the three queries below).
+  shopWithViewRows: prepared((db, shopUid: string) =>
+    db
+      .selectFrom('shops')
+      .selectAll('shops')
+      .select((eb) => [
+        jsonArrayFrom(
+          eb.selectFrom('agents').select(AGENT_VIEW_COLUMNS).whereRef('agents.shop_uid', '=', 'shops.uid').orderBy('agents.created_at').orderBy('agents.uid'),
+        ).as('view_agents'),
+        jsonArrayFrom(
+          eb
+            .selectFrom('seats')
+            .select(SEAT_VIEW_COLUMNS)
+            .whereRef('seats.shop_uid', '=', 'shops.uid')
+            .where('seats.deleted_at', 'is', null)
+            .orderBy('seats.created_at')
+            .orderBy('seats.seat_no'),
+        ).as('view_seats'),
+        jsonArrayFrom(
+          eb.selectFrom('workgroups').select(WORKGROUP_VIEW_COLUMNS).whereRef('workgroups.shop_uid', '=', 'shops.uid').orderBy('workgroups.created_at'),
+        ).as('view_workgroups'),
+      ])
+      .where('shops.shop_uid', '=', shopUid),
+  ),
+  // The widget config's fields in one round trip: the shop and its first enabled workgroup.
+  widgetShop: prepared((db, shopUid: string) =>
+    db
+      .selectFrom('shops')
+      .select(['shops.org_uid', 'shops.name', 'shops.logo', 'shops.enabled'])
+      .select((eb) =>
+        eb
+          .selectFrom('workgroups')
+          .select('workgroups.uid')
+          .whereRef('workgroups.shop_uid', '=', 'shops.uid')
+          .where('workgroups.enabled', '=', 1)
+          .orderBy('workgroups.created_at')
+          .limit(sql.lit(1))
+          .as('workgroup_uid'),
+      )
+      .where('shops.shop_uid', '=', shopUid),
+  ),
   agentsOfShop: prepared((db, shopUid: string) =>
     db.selectFrom('agents').select(AGENT_VIEW_COLUMNS).where('shop_uid', '=', shopUid).orderBy('created_at').orderBy('uid'),
   ),
@@ -217,6 +260,13 @@ export async function findShopByShopUid(db: Db, shopUid: string): Promise<ShopRe
   return row ? toShopRecord(row) : undefined;
 }
 
+/** What the public widget config shows of an enabled shop (one query), or undefined. */
+export async function findWidgetShop(db: Db, shopUid: string): Promise<{ orgUid: string; workgroupUid: string; name: string; logo: string | null } | undefined> {
+  const r = await q.widgetShop.first(db, shopUid);
+  if (!r || Number(r.enabled) !== 1 || !r.workgroup_uid) return undefined;
+  return { orgUid: r.org_uid, workgroupUid: r.workgroup_uid, name: r.name, logo: r.logo };
+}
+
 /** Like findShopByShopUid, but a missing shop is a 404. */
 export async function getShopOr404(db: Db, shopUid: string): Promise<ShopRecord> {
   const shop = await findShopByShopUid(db, shopUid);
@@ -279,8 +329,9 @@ function nextExpiry(seats: SeatViewRow[], nowIso: string): string | null {
 
 /**
  * The shop `shopUid` and its full view, or undefined when there is no such shop. On SQLite the four
- * queries run in one read transaction (db/prepared.ts directRead): one lock, one snapshot; and
- * their rows are served from a cache while nothing has been written.
+ * queries run in one read transaction (db/prepared.ts directRead): one lock, one snapshot; on
+ * PostgreSQL they are one query. Their rows are served from a cache while nothing has been written
+ * (db/prepared.ts readCache).
  */
 export async function loadShopWithView(
   db: Db,
@@ -289,25 +340,35 @@ export async function loadShopWithView(
   tz: string,
   now: Date,
 ): Promise<{ shop: ShopRecord; view: Shop } | undefined> {
-  const rows = cache.read(db, shopUid, (read) => {
+  let rows = cache.read(db, shopUid, (read) => {
     const row = q.shopByShopUid.allSync(read, shopUid)[0];
     if (!row) return undefined;
     return { row, agents: q.agentsOfShop.allSync(read, row.uid), seats: q.seatsOfShop.allSync(read, row.uid), workgroups: q.workgroupsOfShop.allSync(read, row.uid) };
   });
-  if (rows !== NOT_CACHED) {
-    if (!rows) return undefined;
-    // Seat statuses depend on `now`: the view is remade once a seat's expiry has passed.
-    const nowIso = now.toISOString();
-    let made = rows.made;
-    if (made === undefined || made.tz !== tz || nowIso < made.from || (made.until !== null && nowIso >= made.until)) {
-      const shop = toShopRecord(rows.row);
-      const view = toShopView(shop, rows.agents, rows.seats, rows.workgroups, tz, now);
-      made = rows.made = { tz, from: nowIso, until: nextExpiry(rows.seats, nowIso), shop, view };
+  if (rows === NOT_CACHED) {
+    if (!(db.getExecutor().adapter instanceof PostgresAdapter)) {
+      // SQLite inside a transaction.
+      const shop = await findShopByShopUid(db, shopUid);
+      return shop ? { shop, view: await loadShopView(db, shop, tz, now) } : undefined;
     }
-    return { shop: made.shop, view: made.view };
+    // PostgreSQL: one query, cached while no instance has written (db/changes.ts).
+    rows = await cache.readAsync(db, shopUid, async () => {
+      const r = await q.shopWithViewRows.first(db, shopUid);
+      if (!r) return undefined;
+      const { view_agents, view_seats, view_workgroups, ...row } = r;
+      return { row, agents: view_agents, seats: view_seats, workgroups: view_workgroups };
+    });
   }
-  const shop = await findShopByShopUid(db, shopUid);
-  return shop ? { shop, view: await loadShopView(db, shop, tz, now) } : undefined;
+  if (!rows) return undefined;
+  // Seat statuses depend on `now`: the view is remade once a seat's expiry has passed.
+  const nowIso = now.toISOString();
+  let made = rows.made;
+  if (made === undefined || made.tz !== tz || nowIso < made.from || (made.until !== null && nowIso >= made.until)) {
+    const shop = toShopRecord(rows.row);
+    const view = toShopView(shop, rows.agents, rows.seats, rows.workgroups, tz, now);
+    made = rows.made = { tz, from: nowIso, until: nextExpiry(rows.seats, nowIso), shop, view };
+  }
+  return { shop: made.shop, view: made.view };
 }
 
 /** Views of every shop of a user (onboard's `shopList`): four queries whatever the number of shops. */
@@ -590,34 +651,59 @@ export class OnboardBatcher {
     const jobs = this.queue.splice(0, ONBOARD_BATCH_MAX);
     try {
       await inTransaction(this.ctx, async (trx) => {
-        for (const job of jobs) {
-          job.outcome = undefined; // a retried transaction starts over
-          await savepoint.run(trx);
-          try {
-            const r = await onboardIn(trx, job.ctx, job.req);
-            await releaseSavepoint.run(trx);
-            job.outcome = { ok: true, data: r.data, changed: r.changed };
-          } catch (error) {
-            // Busy or a serialization failure: the whole group is retried (inTransaction), as one onboard was.
-            if (isRetryableTxError(error) && !(error instanceof ApiError)) throw error;
-            await rollbackToSavepoint.run(trx);
-            await releaseSavepoint.run(trx);
-            job.outcome = { ok: false, error };
-          }
-        }
+        for (const job of jobs) job.outcome = await this.runInSavepoint(trx, job);
       });
-      for (const job of jobs) {
-        const o = job.outcome!;
-        if (o.ok) {
-          if (o.changed) this.ctx.events.shopChanged(o.changed);
-          job.resolve(o.data);
-        } else job.reject(o.error);
-      }
+      this.answer(jobs);
     } catch (err) {
-      for (const job of jobs) job.reject(err); // the commit failed: nothing of the group was written
+      // Nothing of the group was written. Busy past the deadline or unreachable: that is every
+      // job's answer. Anything else (a commit that failed): each job runs alone, so only the one
+      // that causes it fails.
+      if (isDatabaseUnavailable(err)) for (const job of jobs) job.reject(err);
+      else await this.runAlone(jobs);
     } finally {
       this.running = false;
       if (this.queue.length > 0) this.schedule();
+    }
+  }
+
+  /**
+   * One job in its own savepoint: on failure only its statements are rolled back. A race the
+   * whole transaction would retry (a unique conflict, a stale snapshot) retries just this job.
+   */
+  private async runInSavepoint(trx: Transaction<Database>, job: OnboardJob): Promise<NonNullable<OnboardJob['outcome']>> {
+    for (let attempt = 0; ; attempt++) {
+      await savepoint.run(trx);
+      try {
+        const r = await onboardIn(trx, job.ctx, job.req);
+        await releaseSavepoint.run(trx);
+        return { ok: true, data: r.data, changed: r.changed };
+      } catch (error) {
+        await rollbackToSavepoint.run(trx);
+        await releaseSavepoint.run(trx);
+        if (attempt < 3 && isRetryableTxError(error) && !(error instanceof ApiError)) continue;
+        return { ok: false, error };
+      }
+    }
+  }
+
+  private async runAlone(jobs: OnboardJob[]): Promise<void> {
+    for (const job of jobs) {
+      try {
+        job.outcome = await inTransaction(this.ctx, (trx) => this.runInSavepoint(trx, job));
+      } catch (error) {
+        job.outcome = { ok: false, error };
+      }
+      this.answer([job]);
+    }
+  }
+
+  private answer(jobs: OnboardJob[]): void {
+    for (const job of jobs) {
+      const o = job.outcome!;
+      if (o.ok) {
+        if (o.changed) this.ctx.events.shopChanged(o.changed);
+        job.resolve(o.data);
+      } else job.reject(o.error);
     }
   }
 }

@@ -162,11 +162,13 @@ export class TokenManager {
   }
 
   /** Refreshes now, whatever the margin (the sweep). Joins a refresh already under way. */
-  async refreshNow(id: string): Promise<RefreshOutcome> {
+  async refreshNow(id: string, dueAtVersion?: number): Promise<RefreshOutcome> {
     try {
       const before = await readConnection(this.db, id);
       if (!before || before.status !== 'AUTHORIZED') return { id, result: 'skipped' };
       if (!this.canRefresh(before)) return { id, result: 'skipped' };
+      // Found due at `dueAtVersion` (the sweep): another instance's sweep refreshed it since.
+      if (dueAtVersion !== undefined && before.version !== dueAtVersion) return { id, result: 'skipped' };
       // The flight tells what happened; no second read of the row to find out.
       const flight = await this.singleFlight(id, () => this.refreshLoop(id, 'force', before));
       if (flight.outcome === 'failed') return { id, result: 'failed', error: flight.error ?? 'refresh failed' };

@@ -51,6 +51,8 @@ export interface HarnessOptions {
   store?: ServicesOptions['store'];
   /** Folders of /widget/ and /demo/ (default: none). */
   staticRoots?: { widget?: string | null; demo?: string | null };
+  /** PostgreSQL: join this existing schema (a second instance on the same data) instead of a new one. */
+  schema?: string;
 }
 
 const BASE_ENV: Record<string, string> = {
@@ -74,14 +76,17 @@ export async function createHarness(kind: DialectName, opts: HarnessOptions = {}
   } else {
     if (!PG_URL) throw new Error('TEST_DATABASE_URL not set');
     url = PG_URL;
-    schema = `t_${randomBytes(6).toString('hex')}`;
-    const client = new pg.Client({ connectionString: PG_URL });
-    await client.connect();
-    await client.query(`create schema ${schema}`);
-    await client.end();
+    if (opts.schema) schema = opts.schema;
+    else {
+      schema = `t_${randomBytes(6).toString('hex')}`;
+      const client = new pg.Client({ connectionString: PG_URL });
+      await client.connect();
+      await client.query(`create schema ${schema}`);
+      await client.end();
+    }
   }
   const config = loadConfig({ ...BASE_ENV, DATABASE_URL: url, ...opts.env });
-  const handle = createDatabase(url, schema ? { searchPath: schema, poolSize: 25 } : {});
+  const handle = createDatabase(url, { ...config.database, ...(schema ? { searchPath: schema, poolSize: 25 } : {}) });
   await migrateToLatest(handle.db);
   const logs: string[] = [];
   const logStream = new Writable({
@@ -125,7 +130,7 @@ export async function createHarness(kind: DialectName, opts: HarnessOptions = {}
       await app.close();
       await handle.close();
       if (dir) rmSync(dir, { recursive: true, force: true });
-      if (schema) {
+      if (schema && !opts.schema) {
         const client = new pg.Client({ connectionString: PG_URL });
         await client.connect();
         await client.query(`drop schema ${schema} cascade`);
