@@ -1,6 +1,7 @@
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
+import { runs } from '../helpers/runs.ts';
 import {
   buildChatUrl,
   buildChatUrlDetailed,
@@ -129,7 +130,7 @@ describe('buildChatUrl → parseChatParams', () => {
         assert.deepEqual(p.goodsInfo, { ...g });
         if (org) assert.equal(p.org, org);
       }),
-      { numRuns: 300 },
+      { numRuns: runs(300) },
     );
   });
 });
@@ -231,7 +232,7 @@ describe('parseChatParams never throws', () => {
         const p = parseChatParams(s);
         assert.ok(Array.isArray(p.problems));
       }),
-      { numRuns: 1000 },
+      { numRuns: runs(1000) },
     );
   });
 
