@@ -118,7 +118,8 @@ describe('buildChatUrl → parseChatParams', () => {
         price: fc.double({ min: 0, max: 1e7, noNaN: true, noDefaultInfinity: true }),
         quantity: fc.nat(1000),
         tagList: fc.array(str(10), { maxLength: 5 }),
-        url: fc.webUrl({ validSchemes: ['https', 'http'] }).filter((u) => u.length < 500 && !/\s/.test(u)),
+        // a pattern rather than fc.webUrl, which costs seconds per few dozen samples
+        url: fc.stringMatching(/^https?:\/\/[a-z0-9-]{1,20}(\.[a-z]{2,6}){1,2}(\/[\w.~%!$&'()*+,;=:@-]{0,20}){0,3}(\?[\w=&%-]{0,20})?(#[\w-]{0,10})?$/),
       },
       { requiredKeys: ['uid'] },
     );
