@@ -95,7 +95,8 @@ function maybeJson(v: unknown): unknown {
  * @cssprop --shop-chat-color-on-primary - Text and icon colour on the primary colour.
  * @cssprop --shop-chat-color-bg - Panel background.
  * @cssprop --shop-chat-color-text - Text colour.
- * @cssprop --shop-chat-color-border - Border colour.
+ * @cssprop --shop-chat-color-muted - Loading / failed-to-load message colour.
+ * @cssprop --shop-chat-color-border - Border colour (also the unavailable button's background).
  * @cssprop --shop-chat-color-badge - Unread badge background.
  * @cssprop --shop-chat-color-focus - Focus ring colour.
  * @cssprop --shop-chat-radius - Panel corner radius.
