@@ -78,10 +78,8 @@ export function parseChatParams(search: string | URL | { search: string }): Chat
       problems.push(`${rawKey.slice(0, 40)}: malformed percent-encoding, ignored`);
     }
   }
-  const params: Record<string, string> = {};
-  for (const [key, value] of byName.values()) {
-    Object.defineProperty(params, key, { value, enumerable: true, writable: true, configurable: true });
-  }
+  // fromEntries defines own properties: a `__proto__` parameter is data, never the prototype
+  const params: Record<string, string> = Object.fromEntries(byName.values());
   const get = (k: string) => byName.get(k.toLowerCase())?.[1] || undefined;
   const out: ChatParams = { params, problems };
   for (const k of SIMPLE) {

@@ -246,3 +246,42 @@ describe('withPayload (mini-program detail pages read ?payload=)', () => {
     assert.deepEqual(JSON.parse(decodeURIComponent(back)), info);
   });
 });
+
+describe('parseChatParams edges', () => {
+  test('empty pairs are skipped; a bad name is reported by its first 40 characters', () => {
+    assert.deepEqual(parseChatParams('?&org=o&&').params, { org: 'o' });
+    const bad = 'k'.repeat(50) + '%E0%A4%A';
+    assert.deepEqual(parseChatParams(`?${bad}=1`).problems, [`${'k'.repeat(40)}: malformed percent-encoding, ignored`]);
+    assert.deepEqual(parseChatParams('?org=%E0%A4%A').problems, ['org: malformed percent-encoding, ignored']);
+  });
+
+  test('a card of exactly the parameter limit is read, one character more is not', () => {
+    const json = (n: number) => {
+      const base = '{"uid":"g"}';
+      return base.slice(0, -1) + ' '.repeat(n - base.length) + '}';
+    };
+    assert.equal(parseChatParams(`?goodsInfo=${encodeURIComponent(json(16_000))}`).goodsInfo?.uid, 'g');
+    assert.deepEqual(parseChatParams(`?goodsInfo=${encodeURIComponent(json(16_001))}`).problems, ['goodsInfo: over 16000 characters, ignored']);
+  });
+
+  test('t takes 0, 1 and 2 only', () => {
+    assert.deepEqual([0, 1, 2].map((t) => parseChatParams(`?t=${t}`).t), [0, 1, 2]);
+    assert.deepEqual(parseChatParams('?t=3').problems, ['t: must be 0, 1 or 2, ignored']);
+    assert.deepEqual(parseChatParams('?mode=auto').problems, ['mode: must be light, dark or system, ignored']);
+    assert.deepEqual(['light', 'dark', 'system'].map((m) => parseChatParams(`?mode=${m}`).mode), ['light', 'dark', 'system']);
+  });
+
+  test('a location-like object without a string search, and other inputs, give no parameters', () => {
+    assert.deepEqual(parseChatParams({ search: 42 } as never).params, {});
+    assert.deepEqual(parseChatParams(null as never).params, {});
+    assert.equal(parseChatParams(new URL('https://x.com/chat?org=u')).org, 'u');
+  });
+});
+
+describe('withPayload edges', () => {
+  test('a hash at the very start, and a path without one', () => {
+    const enc = encodeURIComponent(JSON.stringify({ uid: 'g' }));
+    assert.equal(withPayload('#x', { uid: 'g' }), `?payload=${enc}#x`);
+    assert.equal(withPayload('/a?b#c?d', { uid: 'g' }), `/a?b&payload=${enc}#c?d`);
+  });
+});
