@@ -29,17 +29,14 @@ export interface ChatParams {
 
 const SIMPLE = ['org', 'sid', 'visitorUid', 'nickname', 'avatar', 'mobile', 'email', 'note', 'vipLevel', 'lang'] as const;
 
+/** The query of a string, a URL or a location-like object (its `search`), without `?` and `#…`. */
 function queryOf(input: unknown): string {
-  if (typeof input === 'string') {
-    const q = input.indexOf('?');
-    const s = q >= 0 ? input.slice(q + 1) : input;
-    const h = s.indexOf('#');
-    return h >= 0 ? s.slice(0, h) : s;
-  }
-  if (input && typeof input === 'object' && typeof (input as { search?: unknown }).search === 'string') {
-    return queryOf((input as { search: string }).search);
-  }
-  return '';
+  const search = typeof input === 'string' ? input : (input as { search?: unknown } | null | undefined)?.search;
+  if (typeof search !== 'string') return '';
+  const q = search.indexOf('?');
+  const s = q >= 0 ? search.slice(q + 1) : search;
+  const h = s.indexOf('#');
+  return h >= 0 ? s.slice(0, h) : s;
 }
 
 function card<T>(name: string, raw: string | undefined, parse: (v: unknown) => ParseResult<T>, problems: string[]): T | undefined {

@@ -285,3 +285,15 @@ describe('withPayload edges', () => {
     assert.equal(withPayload('/a?b#c?d', { uid: 'g' }), `/a?b&payload=${enc}#c?d`);
   });
 });
+
+describe('parseChatParams: what is absent stays absent', () => {
+  test('no card keys without cards; a name-less pair; a query that is all hash', () => {
+    const p = parseChatParams('?org=o');
+    assert.equal('goodsInfo' in p, false);
+    assert.equal('orderInfo' in p, false);
+    assert.deepEqual(parseChatParams('?=x&org=o').params, { '': 'x', org: 'o' });
+    assert.deepEqual(parseChatParams('?#org=o').params, {});
+    assert.deepEqual(parseChatParams('org=o#').params, { org: 'o' });
+    assert.deepEqual(parseChatParams({ search: 'org=s' }).params, { org: 's' });
+  });
+});
