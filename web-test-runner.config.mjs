@@ -37,8 +37,35 @@ const reactAsEsm = {
   },
 };
 
+/**
+ * Local fakes of what the widget calls on Bytedesk: the unread-count endpoint (the count is the
+ * number after `n` in the uid, e.g. uid=bd_n7 → 7; uid=bd_fail → 503) and a chat page that never
+ * finishes loading (for the panel's load deadline).
+ */
+async function fakeBytedesk(ctx, next) {
+  if (ctx.path === '/fake-bytedesk/visitor/api/v1/message/unread/count') {
+    const uid = String(ctx.query.uid ?? '');
+    const n = /_n(\d+)$/.exec(uid);
+    ctx.set('access-control-allow-origin', '*');
+    ctx.type = 'application/json';
+    if (!n) {
+      ctx.status = 503;
+      ctx.body = JSON.stringify({ code: 503, message: 'unavailable', data: null });
+    } else ctx.body = JSON.stringify({ code: 200, message: 'ok', data: Number(n[1]) });
+    return;
+  }
+  if (ctx.path === '/fake-bytedesk/never') {
+    await new Promise((r) => setTimeout(r, 4000));
+    ctx.type = 'text/html';
+    ctx.body = '<!doctype html><title>late</title>';
+    return;
+  }
+  return next();
+}
+
 export default {
   files: ['test/browser/**/*.test.ts'],
+  middleware: [fakeBytedesk],
   nodeResolve: true,
   concurrency: 1,
   testFramework: { config: { timeout: 10000 } },

@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
 
 /** Gzip budgets of the bundles, KB: `npm run size` and the benchmark's hard check both use them. */
-export const BUDGETS_KB = { 'shop-chat.iife.js': 12, 'shop-chat-url.js': 3 };
+export const BUDGETS_KB = { 'shop-chat.iife.js': 15, 'shop-chat-url.js': 4 };
 
 function main() {
   const kb = (n) => (n / 1024).toFixed(2).padStart(8);

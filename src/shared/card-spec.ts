@@ -52,6 +52,8 @@ export const ORDER_SPEC = {
   totalAmount: { k: 'num' },
   paymentMethod: text(LIMITS.text),
   goods: { k: 'goods' },
+  /** The whole list when an order has more than one product (the chat page reads `goods` as one object). */
+  goodsList: { k: 'goods' },
   shippingAddress: { k: 'obj', fields: ADDRESS_SPEC },
   extra: { k: 'extra' },
   navigateToPath: { k: 'path' },

@@ -1,25 +1,37 @@
-// Builds the Bytedesk chat-page URL. No URLSearchParams, no DOM, no zod: this file goes into the
+// Builds the Bytedesk chat-page URL in the names and shapes the real visitor page reads
+// (https://cdn.weiyuai.cn/chat). No URLSearchParams, no DOM, no zod: this file goes into the
 // URL-only bundle that WeChat mini-program code uses to build a <web-view src>.
 import { DEFAULT_MAX_URL_LENGTH } from './rules.ts';
-import type { GoodsInfoInput, OrderInfoInput } from './cards.ts';
+import { normaliseCard, type GoodsInfoInput, type OrderInfoInput } from './cards.ts';
 
 export const DEFAULT_CHAT_URL = 'https://cdn.weiyuai.cn/chat';
 
 type Scalar = string | number | boolean | null | undefined;
 
-export interface ChatUrlOptions {
+/** The visitor as the chat page takes it. `visitorUid` is the shop's own user id (never Bytedesk's `uid`). */
+export interface VisitorInfo {
+  visitorUid?: string | null;
+  nickname?: string | null;
+  avatar?: string | null;
+  mobile?: string | null;
+  email?: string | null;
+  note?: string | null;
+  vipLevel?: string | number | null;
+}
+
+export interface ChatUrlOptions extends VisitorInfo {
   /** Chat page, default https://cdn.weiyuai.cn/chat. An existing query and hash are kept. */
   baseUrl?: string;
   org?: string | null;
   /** 0 agent, 1 workgroup, 2 robot. */
   t?: 0 | 1 | 2 | '0' | '1' | '2' | null;
   sid?: string | null;
-  /** Visitor fields. */
-  uid?: string | null;
-  nickname?: string | null;
-  avatar?: string | null;
+  /** Any BCP 47 tag; sent as the page's code (`zh-CN` → `zh-cn`, `en-US` → `en`), left out when it has none. */
   lang?: string | null;
-  mode?: 'light' | 'dark' | 'auto' | null;
+  /** `auto` is sent as the page's `system`. */
+  mode?: 'light' | 'dark' | 'auto' | 'system' | null;
+  /** `false` sends `navbar=0`: the page draws no header of its own (the launcher's panel does). */
+  navbar?: boolean | null;
   autoSendBizInfo?: boolean | null;
   goodsInfo?: GoodsInfoInput | null;
   orderInfo?: OrderInfoInput | null;
@@ -37,10 +49,37 @@ export interface ChatUrlResult {
   dropped: string[];
   /** True when the URL is still over budget after every optional field went. */
   overBudget: boolean;
+  /** Cards left out because they are invalid, e.g. `goodsInfo.url: must be an http(s) URL`. */
+  problems: string[];
+}
+
+/** The page's languages, by primary subtag (Chinese by script or region, below). */
+const PAGE_LANGS: Record<string, string> = {
+  en: 'en',
+  ja: 'ja-jp',
+  ko: 'ko-kr',
+  vi: 'vi-vn',
+  ms: 'ms-my',
+  es: 'es-es',
+  fr: 'fr-fr',
+  th: 'th-th',
+};
+
+/** The chat page's code for a language tag (`zh-CN` → `zh-cn`, `zh-Hant` → `zh-tw`, `en-US` → `en`), else undefined. */
+export function chatLang(lang: string | null | undefined): string | undefined {
+  const tag = String(lang ?? '').toLowerCase().replace(/_/g, '-');
+  const primary = tag.split('-')[0]!;
+  if (primary === 'zh') return /^zh-(tw|hk|mo|hant)(-|$)/.test(tag) ? 'zh-tw' : 'zh-cn';
+  return Object.prototype.hasOwnProperty.call(PAGE_LANGS, primary) ? PAGE_LANGS[primary] : undefined;
+}
+
+/** The chat page's colour scheme for ours: `auto` is its `system`. */
+export function chatMode(mode: string | null | undefined): 'light' | 'dark' | 'system' | undefined {
+  return mode === 'auto' ? 'system' : mode === 'light' || mode === 'dark' || mode === 'system' ? mode : undefined;
 }
 
 /** Optional long fields, dropped in this order when the URL is over budget. */
-const DROP_ORDER = ['description', 'image', 'tagList', 'extra'] as const;
+const DROP_ORDER = ['description', 'image', 'tagList', 'extra', 'goodsList'] as const;
 
 const enc = (v: Scalar | object): string =>
   encodeURIComponent(typeof v === 'object' && v !== null ? JSON.stringify(v) : String(v));
@@ -61,43 +100,54 @@ function compose(base: string, params: Array<[string, Scalar | object]>): string
 
 type Card = Record<string, unknown>;
 
-/** Copy of a card without `field`, also removed from an order's nested goods. Reports whether anything went. */
-function without(card: Card | null | undefined, field: string): [Card | null | undefined, boolean] {
-  if (!card || typeof card !== 'object') return [card, false];
+/** Copy of a card without `field`, also removed from an order's goods. Reports whether anything went. */
+function without(card: Card | undefined, field: string): [Card | undefined, boolean] {
+  if (!card) return [card, false];
   let removed = false;
   const next: Card = { ...card };
-  if (field in next && next[field] !== undefined) {
+  if (next[field] !== undefined) {
     delete next[field];
     removed = true;
   }
-  const goods = next.goods;
-  if (goods && typeof goods === 'object') {
-    const list = Array.isArray(goods) ? goods : [goods];
-    const stripped = list.map((g) => {
-      const [c, r] = without(g as Card, field);
-      removed ||= r;
-      return c;
-    });
-    next.goods = Array.isArray(goods) ? stripped : stripped[0];
-  }
+  const strip = (g: unknown) => {
+    const [c, r] = without(g as Card, field);
+    removed ||= r;
+    return c;
+  };
+  if (next.goods) next.goods = strip(next.goods);
+  if (Array.isArray(next.goodsList)) next.goodsList = next.goodsList.map(strip);
   return [next, removed];
 }
 
 /** Like buildChatUrl, and tells which optional fields were dropped to fit the length budget. */
 export function buildChatUrlDetailed(options: ChatUrlOptions): ChatUrlResult {
   const max = options.maxLength ?? DEFAULT_MAX_URL_LENGTH;
-  let goods = options.goodsInfo as Card | null | undefined;
-  let order = options.orderInfo as Card | null | undefined;
+  const problems: string[] = [];
+  const clean = (name: 'goodsInfo' | 'orderInfo'): Card | undefined => {
+    const raw = options[name];
+    if (raw == null) return undefined;
+    const r = normaliseCard(name === 'goodsInfo' ? 'goods' : 'order', raw);
+    if (r.ok) return r.value as Card;
+    problems.push(`${name}${r.problem.startsWith('(root)') ? r.problem.slice(6) : '.' + r.problem}`);
+    return undefined;
+  };
+  let goods = clean('goodsInfo');
+  let order = clean('orderInfo');
   const make = () =>
     compose(options.baseUrl || DEFAULT_CHAT_URL, [
       ['org', options.org],
       ['t', options.t],
       ['sid', options.sid],
-      ['uid', options.uid],
+      ['visitorUid', options.visitorUid],
       ['nickname', options.nickname],
       ['avatar', options.avatar],
-      ['lang', options.lang],
-      ['mode', options.mode],
+      ['mobile', options.mobile],
+      ['email', options.email],
+      ['note', options.note],
+      ['vipLevel', options.vipLevel],
+      ['lang', chatLang(options.lang)],
+      ['mode', chatMode(options.mode)],
+      ['navbar', options.navbar === false ? 0 : undefined],
       ['autoSendBizInfo', options.autoSendBizInfo],
       ['goodsInfo', goods],
       ['orderInfo', order],
@@ -117,7 +167,7 @@ export function buildChatUrlDetailed(options: ChatUrlOptions): ChatUrlResult {
   }
   const overBudget = url.length > max;
   if (dropped.length || overBudget) options.onDropped?.(dropped, overBudget);
-  return { url, dropped, overBudget };
+  return { url, dropped, overBudget, problems };
 }
 
 /** The chat-page URL for `options`: see DESIGN.md. Optional long fields are dropped to fit `maxLength`. */

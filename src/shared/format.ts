@@ -1,14 +1,17 @@
 const moneyFormats = new Map<string, Intl.NumberFormat>();
 
-/** `¥99.00` for zh-CN; cached because cards render by the thousand. */
+/**
+ * `¥99.00` in every locale (the narrow symbol: English would otherwise read `CN¥99.00`); cached
+ * because cards render by the thousand. An unknown locale or currency falls back to zh-CN / CNY.
+ */
 export function formatMoney(amount: number, locale = 'zh-CN', currency = 'CNY'): string {
   const key = locale + '|' + currency;
   let f = moneyFormats.get(key);
   if (!f) {
     try {
-      f = new Intl.NumberFormat(locale, { style: 'currency', currency });
+      f = new Intl.NumberFormat(locale, { style: 'currency', currency, currencyDisplay: 'narrowSymbol' });
     } catch {
-      f = new Intl.NumberFormat('zh-CN', { style: 'currency', currency: 'CNY' });
+      f = new Intl.NumberFormat('zh-CN', { style: 'currency', currency: 'CNY', currencyDisplay: 'narrowSymbol' });
     }
     moneyFormats.set(key, f);
   }

@@ -25,3 +25,14 @@ export function resolveNavigatePath(
   if (isMiniProgramPath(configured)) return configured;
   return kind === 'goods' ? DEFAULT_GOODS_PATH : DEFAULT_ORDER_PATH;
 }
+
+/**
+ * `path` with the card as a `payload` query parameter (JSON, percent-encoded), the way Bytedesk's
+ * mini-program detail pages read it (`JSON.parse(decodeURIComponent(options.payload))`).
+ */
+export function withPayload(path: string, info: object): string {
+  const hash = path.indexOf('#');
+  const head = hash >= 0 ? path.slice(0, hash) : path;
+  const sep = head.includes('?') ? (/[?&]$/.test(head) ? '' : '&') : '?';
+  return head + sep + 'payload=' + encodeURIComponent(JSON.stringify(info)) + (hash >= 0 ? path.slice(hash) : '');
+}

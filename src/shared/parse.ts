@@ -1,4 +1,5 @@
-// Reads a chat-page URL back. Never throws: a bad card is dropped and reported in `problems`.
+// Reads a chat-page URL back, the way the Bytedesk visitor page reads it: names case-insensitive,
+// the last duplicate winning. Never throws: a bad card is dropped and reported in `problems`.
 import { LIMITS } from './rules.ts';
 import { parseGoodsInfo, parseOrderInfo, type GoodsInfo, type OrderInfo, type ParseResult } from './cards.ts';
 
@@ -7,36 +8,39 @@ export interface ChatParams {
   /** 0 agent, 1 workgroup, 2 robot. */
   t?: 0 | 1 | 2;
   sid?: string;
-  uid?: string;
+  visitorUid?: string;
   nickname?: string;
   avatar?: string;
+  mobile?: string;
+  email?: string;
+  note?: string;
+  vipLevel?: string;
   lang?: string;
-  mode?: 'light' | 'dark' | 'auto';
+  mode?: 'light' | 'dark' | 'system';
+  /** `navbar=0`: the page draws no header of its own. */
+  navbar?: boolean;
   goodsInfo?: GoodsInfo;
   orderInfo?: OrderInfo;
-  /** Every parameter as received (first value wins), decoded. */
+  /** Every parameter as received, decoded; names as last spelt, the last value of a name winning. */
   params: Record<string, string>;
   /** One line per dropped or ignored value, e.g. `goodsInfo.url: must be an http(s) URL`. */
   problems: string[];
 }
 
-const SIMPLE = ['org', 'sid', 'uid', 'nickname', 'avatar', 'lang'] as const;
+const SIMPLE = ['org', 'sid', 'visitorUid', 'nickname', 'avatar', 'mobile', 'email', 'note', 'vipLevel', 'lang'] as const;
 
+/** The query of a string, a URL or a location-like object (its `search`), without `?` and `#…`. */
 function queryOf(input: unknown): string {
-  if (typeof input === 'string') {
-    const q = input.indexOf('?');
-    const s = q >= 0 ? input.slice(q + 1) : input;
-    const h = s.indexOf('#');
-    return h >= 0 ? s.slice(0, h) : s;
-  }
-  if (input && typeof input === 'object' && typeof (input as { search?: unknown }).search === 'string') {
-    return queryOf((input as { search: string }).search);
-  }
-  return '';
+  const search = typeof input === 'string' ? input : (input as { search?: unknown } | null | undefined)?.search;
+  if (typeof search !== 'string') return '';
+  const q = search.indexOf('?');
+  const s = q >= 0 ? search.slice(q + 1) : search;
+  const h = s.indexOf('#');
+  return h >= 0 ? s.slice(0, h) : s;
 }
 
 function card<T>(name: string, raw: string | undefined, parse: (v: unknown) => ParseResult<T>, problems: string[]): T | undefined {
-  if (raw === undefined || raw === '') return undefined;
+  if (!raw) return undefined;
   if (raw.length > LIMITS.param) {
     problems.push(`${name}: over ${LIMITS.param} characters, ignored`);
     return undefined;
@@ -57,46 +61,41 @@ function card<T>(name: string, raw: string | undefined, parse: (v: unknown) => P
 /** Parses a chat-page query string (or URL / location) into its parameters and validated cards. */
 export function parseChatParams(search: string | URL | { search: string }): ChatParams {
   const problems: string[] = [];
-  const params: Record<string, string> = {};
+  // lower-cased name → [name as spelt, value]; a Map, so `__proto__` is a name like any other
+  const byName = new Map<string, [string, string]>();
   for (const pair of queryOf(search).split('&')) {
     if (!pair) continue;
     const eq = pair.indexOf('=');
     const rawKey = eq >= 0 ? pair.slice(0, eq) : pair;
     const rawValue = eq >= 0 ? pair.slice(eq + 1) : '';
-    let key: string;
-    let value: string;
     try {
-      key = decodeURIComponent(rawKey.replace(/\+/g, ' '));
-      value = decodeURIComponent(rawValue.replace(/\+/g, ' '));
+      const key = decodeURIComponent(rawKey.replace(/\+/g, ' '));
+      byName.set(key.toLowerCase(), [key, decodeURIComponent(rawValue.replace(/\+/g, ' '))]);
     } catch {
       problems.push(`${rawKey.slice(0, 40)}: malformed percent-encoding, ignored`);
-      continue;
-    }
-    if (!Object.prototype.hasOwnProperty.call(params, key)) {
-      Object.defineProperty(params, key, { value, enumerable: true, writable: true, configurable: true });
     }
   }
-  const own = (k: string) => (Object.prototype.hasOwnProperty.call(params, k) ? params[k] : undefined);
+  // fromEntries defines own properties: a `__proto__` parameter is data, never the prototype
+  const params: Record<string, string> = Object.fromEntries(byName.values());
+  const get = (k: string) => byName.get(k.toLowerCase())?.[1] || undefined;
   const out: ChatParams = { params, problems };
   for (const k of SIMPLE) {
-    const v = own(k);
-    if (v === undefined || v === '') continue;
+    const v = get(k);
+    if (v === undefined) continue;
     if (v.length > LIMITS.url) problems.push(`${k}: over ${LIMITS.url} characters, ignored`);
     else out[k] = v;
   }
-  const t = own('t');
-  if (t !== undefined && t !== '') {
-    if (t === '0' || t === '1' || t === '2') out.t = Number(t) as 0 | 1 | 2;
-    else problems.push(`t: must be 0, 1 or 2, ignored`);
-  }
-  const mode = own('mode');
-  if (mode !== undefined && mode !== '') {
-    if (mode === 'light' || mode === 'dark' || mode === 'auto') out.mode = mode;
-    else problems.push(`mode: must be light, dark or auto, ignored`);
-  }
-  const goodsInfo = card('goodsInfo', own('goodsInfo'), parseGoodsInfo, problems);
+  const t = get('t');
+  if (t === '0' || t === '1' || t === '2') out.t = Number(t) as 0 | 1 | 2;
+  else if (t !== undefined) problems.push(`t: must be 0, 1 or 2, ignored`);
+  const mode = get('mode');
+  if (mode === 'light' || mode === 'dark' || mode === 'system') out.mode = mode;
+  else if (mode !== undefined) problems.push(`mode: must be light, dark or system, ignored`);
+  const navbar = get('navbar');
+  if (navbar !== undefined) out.navbar = navbar !== '0' && navbar !== 'false';
+  const goodsInfo = card('goodsInfo', get('goodsInfo'), parseGoodsInfo, problems);
   if (goodsInfo) out.goodsInfo = goodsInfo;
-  const orderInfo = card('orderInfo', own('orderInfo'), parseOrderInfo, problems);
+  const orderInfo = card('orderInfo', get('orderInfo'), parseOrderInfo, problems);
   if (orderInfo) out.orderInfo = orderInfo;
   return out;
 }

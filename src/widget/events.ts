@@ -22,10 +22,30 @@ export type ShopChatCardClickDetail =
   | { kind: 'goods'; info: GoodsInfo; path: string }
   | { kind: 'order'; info: OrderInfo; path: string };
 
+/** `shop-chat-message-click` (cancelable): a message bubble was clicked in the chat page. */
+export interface ShopChatMessageClickDetail {
+  /** The clicked message's type, e.g. `GOODS`, `ORDER`, `TEXT`. */
+  type: string;
+  /** The message uid. */
+  uid?: string;
+  /** The message content: a card object for GOODS / ORDER (JSON strings are parsed). */
+  content: unknown;
+  /** The card's `navigateToPath`, when it has one. */
+  navigateToPath?: string;
+  extra: unknown;
+}
+
+/** `shop-chat-unread`: the unread count changed. */
+export interface ShopChatUnreadDetail {
+  count: number;
+}
+
 export type ShopChatOpenEvent = CustomEvent<ShopChatOpenDetail>;
 export type ShopChatCloseEvent = CustomEvent<ShopChatCloseDetail>;
 export type ShopChatErrorEvent = CustomEvent<ShopChatErrorDetail>;
 export type ShopChatCardClickEvent = CustomEvent<ShopChatCardClickDetail>;
+export type ShopChatMessageClickEvent = CustomEvent<ShopChatMessageClickDetail>;
+export type ShopChatUnreadEvent = CustomEvent<ShopChatUnreadDetail>;
 
 declare global {
   interface HTMLElementEventMap {
@@ -33,6 +53,8 @@ declare global {
     'shop-chat-close': ShopChatCloseEvent;
     'shop-chat-error': ShopChatErrorEvent;
     'shop-chat-card-click': ShopChatCardClickEvent;
+    'shop-chat-message-click': ShopChatMessageClickEvent;
+    'shop-chat-unread': ShopChatUnreadEvent;
   }
 }
 

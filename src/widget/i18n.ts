@@ -14,6 +14,10 @@ const zh = {
   receiver: '收货人',
   offShelf: '已下架',
   invalid: '无法显示该卡片',
+  unavailable: '客服暂不可用',
+  loading: '正在连接客服…',
+  slow: '客服页面没有加载出来。',
+  newTab: '在新标签页打开',
 };
 
 export type Messages = typeof zh;
@@ -33,6 +37,10 @@ const en: Messages = {
   receiver: 'Recipient',
   offShelf: 'Off shelf',
   invalid: 'This card cannot be shown',
+  unavailable: 'Chat unavailable',
+  loading: 'Connecting to customer service…',
+  slow: 'The chat page did not load.',
+  newTab: 'Open it in a new tab',
 };
 
 /** The element's `lang`, else the page's `<html lang>`; `en*` → en, anything else → zh-CN. */

@@ -1,7 +1,14 @@
 // Script-tag entry (dist/shop-chat.iife.js): defines the elements, mounts one floating launcher from
 // the <script data-*> attributes, and exposes window.ShopChat, replaying calls queued by the stub
 //   window.ShopChat = window.ShopChat || function(){(ShopChat.q = ShopChat.q || []).push(arguments)}
-import { buildChatUrl, parseChatParams, resolveNavigatePath, type GoodsInfoInput, type OrderInfoInput } from '../shared/index.ts';
+import {
+  buildChatUrl,
+  parseChatParams,
+  resolveNavigatePath,
+  type GoodsInfoInput,
+  type OrderInfoInput,
+  type VisitorInfo,
+} from '../shared/index.ts';
 import { defineElements } from './elements.ts';
 import type { ShopChatLauncher } from './launcher/launcher.ts';
 
@@ -14,6 +21,8 @@ export interface ShopChatApi {
   close(): void;
   setGoods(info: GoodsInfoInput | null): void;
   setOrder(info: OrderInfoInput | null): void;
+  /** `{ visitorUid, nickname, avatar, mobile, email, note, vipLevel }`: the shop's own user. */
+  setVisitor(visitor: VisitorInfo | null): void;
   /** The launcher this script mounted, if any. */
   launcher?: ShopChatLauncher;
   /** Calls queued by the stub before this script ran (replayed, then emptied). */
@@ -60,6 +69,10 @@ function install(queue: ArrayLike<unknown>[] | undefined): void {
       'shop-uid': data.shopUid,
       server: data.server,
       'chat-url': data.chatUrl,
+      'api-url': data.apiUrl,
+      'visitor-uid': data.visitorUid,
+      nickname: data.nickname,
+      avatar: data.avatar,
       position: data.position,
       lang: data.lang,
       mode: data.mode,
@@ -84,6 +97,7 @@ function install(queue: ArrayLike<unknown>[] | undefined): void {
     close: () => withLauncher((l) => l.close()),
     setGoods: (info: GoodsInfoInput | null) => withLauncher((l) => (l.goodsInfo = info)),
     setOrder: (info: OrderInfoInput | null) => withLauncher((l) => (l.orderInfo = info)),
+    setVisitor: (visitor: VisitorInfo | null) => withLauncher((l) => (l.visitor = visitor)),
   };
 
   const api = function (method: string, ...args: unknown[]): unknown {

@@ -35,7 +35,8 @@ export const navigation = {
 
 /**
  * `wx.miniProgram.navigateTo(path)`; when that fails (a tabBar page) `switchTab` with the path
- * stripped of its query. Returns false when no `wx.miniProgram` is available.
+ * stripped of its query: WeChat's switchTab takes no query, so a tab page gets no `payload`.
+ * Returns false when no `wx.miniProgram` is available.
  */
 export function miniProgramNavigate(path: string): boolean {
   const mp = window.wx?.miniProgram;

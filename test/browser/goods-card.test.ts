@@ -2,7 +2,7 @@ import { aTimeout, expect, fixture, html, oneEvent } from '@open-wc/testing';
 import { sendKeys } from '@web/test-runner-commands';
 import '../../src/widget/index.ts';
 import type { ShopChatGoodsCard } from '../../src/widget/index.ts';
-import { goods, recordNavigation, restoreEnvironment, stubMiniProgram } from './helpers.ts';
+import { goods, recordNavigation, restoreEnvironment, stubMiniProgram, withoutPayload } from './helpers.ts';
 
 const part = (el: Element, name: string) => el.shadowRoot!.querySelector(`[part~="${name}"]`);
 const text = (el: Element, name: string) => part(el, name)?.textContent?.trim();
@@ -120,11 +120,14 @@ describe('<shop-chat-goods-card>', () => {
     (part(server, 'card') as HTMLElement).click();
     const builtin = await fixture<ShopChatGoodsCard>(html`<shop-chat-goods-card .info=${noPath}></shop-chat-goods-card>`);
     (part(builtin, 'card') as HTMLElement).click();
-    expect(calls).to.deep.equal([
-      ['navigateTo', goods.navigateToPath],
-      ['navigateTo', '/pages/item/index?from=chat'],
-      ['navigateTo', '/pages/goods/detail/index'],
+    // each path carries the card as ?payload= (JSON), as Bytedesk's detail pages read it
+    expect(calls.map(withoutPayload)).to.deep.equal([
+      ['navigateTo', goods.navigateToPath, own.value],
+      ['navigateTo', '/pages/item/index?from=chat', server.value],
+      ['navigateTo', '/pages/goods/detail/index', builtin.value],
     ]);
+    expect(calls[2]![1]).to.equal(`/pages/goods/detail/index?payload=${encodeURIComponent(JSON.stringify(builtin.value))}`);
+    expect((builtin.value as { title?: string }).title).to.equal(goods.title);
     expect(nav.opened).to.deep.equal([]);
   });
 
@@ -132,9 +135,10 @@ describe('<shop-chat-goods-card>', () => {
     const calls = stubMiniProgram({ navigateFails: true });
     const el = await fixture<ShopChatGoodsCard>(html`<shop-chat-goods-card .info=${goods}></shop-chat-goods-card>`);
     (part(el, 'card') as HTMLElement).click();
-    expect(calls).to.deep.equal([
-      ['navigateTo', goods.navigateToPath],
-      ['switchTab', '/pages/goods/detail/index'],
+    expect(calls.map(withoutPayload)).to.deep.equal([
+      ['navigateTo', goods.navigateToPath, el.value],
+      // WeChat's switchTab takes no query: the payload cannot go along
+      ['switchTab', '/pages/goods/detail/index', undefined],
     ]);
   });
 
@@ -144,7 +148,7 @@ describe('<shop-chat-goods-card>', () => {
     delete window.__wxjs_environment;
     const el = await fixture<ShopChatGoodsCard>(html`<shop-chat-goods-card .info=${goods}></shop-chat-goods-card>`);
     (part(el, 'card') as HTMLElement).click();
-    expect(calls).to.deep.equal([['navigateTo', goods.navigateToPath]]);
+    expect(calls.map(withoutPayload)).to.deep.equal([['navigateTo', goods.navigateToPath, el.value]]);
   });
 
   it('reports a missing wx.miniProgram instead of navigating elsewhere', async () => {

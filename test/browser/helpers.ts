@@ -78,3 +78,10 @@ export function restoreEnvironment(): void {
   delete (window as { __xss?: unknown }).__xss;
   document.documentElement.lang = '';
 }
+
+/** A recorded mini-program call with its `payload` query taken apart: [method, path without payload, card]. */
+export function withoutPayload([method, url]: WxCall): [string, string, unknown] {
+  const m = /[?&]payload=([^&#]*)/.exec(url);
+  const path = m ? url.slice(0, m.index) + url.slice(m.index + m[0].length).replace(/^&/, m[0][0] === '?' ? '?' : '&') : url;
+  return [method, path, m ? JSON.parse(decodeURIComponent(m[1]!)) : undefined];
+}

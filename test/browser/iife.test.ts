@@ -36,6 +36,25 @@ describe('dist/shop-chat.iife.js', () => {
     expect(res.status, `${BUNDLE} missing: run npm run build`).to.equal(200);
   });
 
+  it('takes the visitor from data-* and a queued setVisitor; data-api-url becomes api-url', async () => {
+    const w = await page(`<!doctype html><html><head>
+      <script>${RECORD} ${STUB}
+        ShopChat('setVisitor', { visitorUid: 'queued', mobile: '13800138000', email: 'a@example.com', note: 'VIP', vipLevel: 3 });
+      </script>
+      <script src="${BUNDLE}" data-org="org_1" data-sid="wg_1" data-visitor-uid="user_42" data-nickname="小明"
+        data-avatar="https://example.com/a.png" data-api-url="https://api.example.com"></script>
+      </head><body></body></html>`);
+    const l = launchers(w)[0] as HTMLElement & { chatUrl: string };
+    await waitUntil(() => new URL(l.chatUrl).searchParams.get('mobile'), 'setVisitor replayed');
+    expect(l.getAttribute('api-url')).to.equal('https://api.example.com');
+    const q = new URL(l.chatUrl).searchParams;
+    expect([q.get('visitorUid'), q.get('nickname'), q.get('avatar')]).to.deep.equal(['user_42', '小明', 'https://example.com/a.png']);
+    expect([q.get('mobile'), q.get('email'), q.get('note'), q.get('vipLevel')]).to.deep.equal(['13800138000', 'a@example.com', 'VIP', '3']);
+    expect(q.get('uid')).to.equal(null);
+    expect(typeof w.ShopChat.setVisitor).to.equal('function');
+    expect(w.__errors).to.deep.equal([]);
+  });
+
   it('placed in <head> twice, mounts one launcher from data-* and replays the queue in order', async () => {
     const goodsA = { uid: 'goods_a', title: 'A', price: 1 };
     const goodsB = { uid: 'goods_b', title: 'B', price: 2 };

@@ -247,26 +247,48 @@ describe('<shop-chat-launcher>', () => {
     expect(calls).to.equal(0);
   });
 
-  for (const [name, respond] of [
+  for (const [what, respond] of [
     ['an error envelope', async () => new Response(JSON.stringify({ message: 'shop not found', code: 404, data: null }), { status: 404 })],
     ['a network failure', async () => Promise.reject(new TypeError('Failed to fetch'))],
     ['a non-JSON body', async () => new Response('<html>oops</html>', { status: 200 })],
   ] as const) {
-    it(`fires shop-chat-error on ${name} and stays usable`, async () => {
+    it(`on ${what}: fires shop-chat-error, shows "客服暂不可用" and asks again on the next click`, async () => {
       window.fetch = respond as typeof fetch;
-      const el = document.createElement('shop-chat-launcher');
-      el.setAttribute('server', 'https://api.example.com');
-      el.setAttribute('shop-uid', 'shop_missing');
-      el.setAttribute('chat-url', CHAT);
-      const error = oneEvent(el, 'shop-chat-error');
-      await fixture(html`<div>${el}</div>`);
-      const ev = await error;
-      expect(ev.detail.reason).to.equal('config');
-      expect(ev.detail.message).to.be.a('string').and.not.equal('');
-      el.open();
-      await el.updateComplete;
-      expect(el.isOpen).to.equal(true);
-      expect(frames(el).length).to.equal(1);
+      const warn = console.warn;
+      const warnings: unknown[][] = [];
+      console.warn = (...a: unknown[]) => void warnings.push(a);
+      try {
+        const el = document.createElement('shop-chat-launcher');
+        el.setAttribute('server', 'https://api.example.com');
+        el.setAttribute('shop-uid', 'shop_missing');
+        el.setAttribute('chat-url', CHAT);
+        const error = oneEvent(el, 'shop-chat-error');
+        await fixture(html`<div>${el}</div>`);
+        const ev = await error;
+        expect(ev.detail.reason).to.equal('config');
+        expect(ev.detail.message).to.be.a('string').and.not.equal('');
+        await el.updateComplete;
+        expect(name(el)).to.equal('客服暂不可用');
+        expect(button(el).getAttribute('aria-disabled')).to.equal('true');
+        button(el).click();
+        await aTimeout(30);
+        expect(el.isOpen).to.equal(false);
+        expect(frames(el).length).to.equal(0);
+        expect(warnings.length, 'warned once').to.equal(1);
+        expect(String(warnings[0]![0])).to.include(ev.detail.message);
+        // the server is back: the next click fetches the config again and opens the chat
+        window.fetch = (async () => new Response(JSON.stringify({ code: 200, message: 'ok', data: { org: 'org_9', sid: 'wg_9' } }))) as typeof fetch;
+        const opened = oneEvent(el, 'shop-chat-open');
+        button(el).click();
+        await opened;
+        await el.updateComplete;
+        expect(el.isOpen).to.equal(true);
+        expect(name(el)).to.equal('在线客服');
+        expect(parseChatParams(frames(el)[0]!.src)).to.include({ org: 'org_9', sid: 'wg_9' });
+        expect(warnings.length).to.equal(1);
+      } finally {
+        console.warn = warn;
+      }
     });
   }
 

@@ -235,6 +235,20 @@ describe('README.md', () => {
       assert.equal(res.headers.get('content-encoding'), 'br');
     },
 
+    'set-visitor': async () => {
+      // queued before the script loads, like the script-tag snippet's setGoods
+      const stub = snippet('script-tag').split('</script>')[0]!.split('\n').slice(0, 2).join('\n');
+      const { page } = await shopPage(
+        `${stub}\n${snippet('set-visitor')}</script><script async src="${CHAT}/widget/shop-chat.iife.js" data-org="org_1" data-sid="wg_1"></script>`,
+      );
+      const launcher = page.locator('shop-chat-launcher[data-shop-chat-auto]');
+      await launcher.waitFor({ state: 'attached' });
+      const chatUrl: string = await waitFor(() => launcher.evaluate((l: any) => (l.visitor ? l.chatUrl : null)), 'setVisitor replayed');
+      const p = parseChatParams(chatUrl);
+      assert.deepEqual([p.visitorUid, p.nickname, p.avatar, p.vipLevel], ['user_42', '小明', 'https://shop.example.com/u/42.png', '2']);
+      assert.equal(new URL(chatUrl).searchParams.get('uid'), null);
+    },
+
     'npm-install': async () => {
       assert.equal(pkg.name, 'shop-chat');
       assert.equal(pkg.private, true, 'the repository (the server) is not published; build/package/ is');
@@ -408,7 +422,10 @@ describe('README.md', () => {
       const { page } = await shopPage(code, { routes: { [sdkUrl]: jssdk } });
       await page.locator('shop-chat-goods-card [part=card]').click();
       // No navigateToPath on the card: rule 2, the server default given as goods-detail-path.
-      assert.deepEqual(await waitFor(() => page.evaluate(() => ((window as any).__calls.length ? (window as any).__calls : null)), 'navigateTo'), ['navigateTo /pages/goods/detail/index']);
+      const calls: string[] = await waitFor(() => page.evaluate(() => ((window as any).__calls.length ? (window as any).__calls : null)), 'navigateTo');
+      // the card goes along as ?payload= (JSON), as Bytedesk's detail pages read it
+      assert.deepEqual(calls.map((c) => c.split('?payload=')[0]), ['navigateTo /pages/goods/detail/index']);
+      assert.equal(JSON.parse(decodeURIComponent(calls[0]!.split('?payload=')[1]!)).title, '云朵记忆棉枕头');
     },
 
     'launcher-attributes': async () => {
@@ -421,7 +438,8 @@ describe('README.md', () => {
       assert.match((await page.locator('shop-chat-launcher [part=badge]').textContent())!, /^3/);
       assert.equal(await launcher.evaluate((l) => getComputedStyle(l).left), '20px');
       const p = parseChatParams(await launcher.evaluate((l: any) => l.chatUrl));
-      assert.deepEqual([p.org, p.sid, p.lang, p.mode], ['org_xxx', 'wg_xxx', 'en', 'auto']);
+      // auto goes out as the Bytedesk page's `system`
+      assert.deepEqual([p.org, p.sid, p.lang, p.mode, p.navbar], ['org_xxx', 'wg_xxx', 'en', 'system', false]);
     },
 
     events: async () => {

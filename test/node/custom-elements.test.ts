@@ -57,15 +57,15 @@ describe('custom-elements.json', () => {
     const d = byTag.get('shop-chat-launcher')!;
     assert.deepEqual(
       names(d.attributes).sort(),
-      ['chat-url', 'goods-info', 'lang', 'mode', 'order-info', 'org', 'position', 'server', 'shop-uid', 'sid', 't', 'unread'].sort(),
+      ['api-url', 'avatar', 'chat-url', 'goods-info', 'lang', 'maximized', 'mode', 'nickname', 'order-info', 'org', 'position', 'server', 'shop-uid', 'sid', 't', 'unread', 'visitor-uid'].sort(),
     );
     const fields = publicMembers(d, 'field');
-    for (const p of ['org', 'sid', 't', 'shopUid', 'server', 'chatBaseUrl', 'goodsInfo', 'orderInfo', 'lang', 'position', 'mode', 'unread', 'chatUrl', 'isOpen', 'config']) {
+    for (const p of ['org', 'sid', 't', 'shopUid', 'server', 'chatBaseUrl', 'goodsInfo', 'orderInfo', 'lang', 'position', 'mode', 'unread', 'chatUrl', 'isOpen', 'config', 'visitorUid', 'nickname', 'avatar', 'visitor', 'apiUrl', 'maximized']) {
       assert.ok(fields.includes(p), `property ${p}`);
     }
     assert.deepEqual(publicMembers(d, 'method').sort(), ['close', 'open', 'toggle']);
-    assert.deepEqual(names(d.events).sort(), ['shop-chat-close', 'shop-chat-error', 'shop-chat-open']);
-    assert.deepEqual(names(d.cssParts), ['button', 'icon', 'label', 'badge', 'panel', 'header', 'title', 'close-button', 'frame']);
+    assert.deepEqual(names(d.events).sort(), ['shop-chat-close', 'shop-chat-error', 'shop-chat-message-click', 'shop-chat-open', 'shop-chat-unread']);
+    assert.deepEqual(names(d.cssParts), ['button', 'icon', 'label', 'badge', 'panel', 'header', 'title', 'close-button', 'frame', 'status']);
     const props = names(d.cssProperties);
     for (const p of ['--shop-chat-color-primary', '--shop-chat-color-on-primary', '--shop-chat-color-badge', '--shop-chat-offset-x', '--shop-chat-offset-y', '--shop-chat-z-index', '--shop-chat-panel-width', '--shop-chat-panel-height']) {
       assert.ok(props.includes(p), p);

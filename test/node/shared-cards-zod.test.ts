@@ -3,6 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
+import { runs } from '../helpers/runs.ts';
 import { GoodsInfo, OrderInfo } from '../../src/shared/cards-zod.ts';
 import { parseGoodsInfo, parseOrderInfo } from '../../src/shared/cards.ts';
 
@@ -31,7 +32,7 @@ test('zod schema and browser validator agree on generated goods and orders', () 
       assert.equal(bo.ok, zo.success, JSON.stringify(c));
       if (bo.ok && zo.success) assert.deepEqual(JSON.parse(JSON.stringify(bo.value)), JSON.parse(JSON.stringify(zo.data)));
     }),
-    { numRuns: 3000 },
+    { numRuns: runs(3000) },
   );
 });
 

@@ -1,6 +1,6 @@
 import { ReactiveElement, type PropertyValues } from 'lit';
 import { property } from 'lit/decorators.js';
-import { formatMoney, isSafeHttpUrl, type CardKind, type GoodsInfo, type ParseResult } from '../../shared/index.ts';
+import { formatMoney, isSafeHttpUrl, withPayload, type CardKind, type GoodsInfo, type ParseResult } from '../../shared/index.ts';
 import { el } from '../dom.ts';
 import { emit, type ShopChatCardClickDetail, type ShopChatErrorDetail } from '../events.ts';
 import { messages, resolveLang, type Messages } from '../i18n.ts';
@@ -86,7 +86,8 @@ export abstract class ShopChatCardBase<T extends { url?: string; navigateToPath?
     const detail = { kind: this.kind, info, path } as unknown as ShopChatCardClickDetail;
     if (!emit(this, 'shop-chat-card-click', detail, true)) return;
     if (isMiniProgram()) {
-      if (!miniProgramNavigate(path)) {
+      // The card goes along as `?payload=`, the way Bytedesk's mini-program detail pages read it.
+      if (!miniProgramNavigate(withPayload(path, info))) {
         emit<ShopChatErrorDetail>(this, 'shop-chat-error', { reason: 'wx-unavailable', message: 'wx.miniProgram is not available' });
       }
       return;

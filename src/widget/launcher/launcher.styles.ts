@@ -34,6 +34,11 @@ export const launcherStyles = css`
     color: var(--_on-primary);
     box-shadow: 0 4px 14px rgb(0 0 0 / 0.25);
   }
+  .launcher[aria-disabled='true'] {
+    background: var(--_border);
+    color: var(--_text);
+    cursor: not-allowed;
+  }
   .label,
   .sr {
     position: absolute;
@@ -110,11 +115,41 @@ export const launcherStyles = css`
     font-size: 22px;
     line-height: 1;
   }
+  :host([maximized]) .panel {
+    width: min(960px, calc(100vw - 2 * var(--shop-chat-offset-x, 20px)));
+    height: calc(100vh - 120px);
+  }
+  .body {
+    position: relative;
+    flex: 1;
+    display: flex;
+  }
   iframe {
     flex: 1;
     width: 100%;
     border: 0;
     background: var(--_bg);
+  }
+  .status {
+    position: absolute;
+    inset: 0;
+    margin: 0;
+    padding: 24px;
+    display: flex;
+    flex-wrap: wrap;
+    align-content: center;
+    justify-content: center;
+    gap: 4px;
+    text-align: center;
+    background: var(--_bg);
+    color: var(--_muted);
+  }
+  .status[hidden],
+  .status a[hidden] {
+    display: none;
+  }
+  .status a {
+    color: var(--_primary);
   }
   @media (max-width: 768px) {
     .panel,
