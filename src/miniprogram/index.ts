@@ -2,25 +2,17 @@
 // package's `miniprogram` field names, which the developer tool's "build npm" copies to
 // miniprogram_npm/shop-chat. It holds the URL helpers, the query <shop-chat-button> hands to the chat
 // page, and `chatPage()`, the page that shows the chat in a <web-view>.
-import { buildChatUrl, type ChatUrlOptions } from '../shared/url-entry.ts';
+import { buildChatUrl, type ChatUrlOptions, type VisitorInfo } from '../shared/url-entry.ts';
 
 export * from '../shared/url-entry.ts';
 
 /** Where <shop-chat-button> navigates unless its `page` property says otherwise. */
 export const DEFAULT_CHAT_PAGE = '/pages/shop-chat/index';
 
-/** Visitor fields passed to the chat page (the launcher's visitor options). */
-export interface ChatVisitor {
-  visitorUid?: string;
-  nickname?: string;
-  avatar?: string;
-  mobile?: string;
-  email?: string;
-  note?: string;
-  vipLevel?: string | number;
-}
+/** Visitor fields passed to the chat page: buildChatUrl's visitor options. */
+export type ChatVisitor = VisitorInfo;
 
-export const VISITOR_FIELDS = ['visitorUid', 'nickname', 'avatar', 'mobile', 'email', 'note', 'vipLevel'] as const;
+export const VISITOR_FIELDS = ['visitorUid', 'nickname', 'avatar', 'mobile', 'email', 'note', 'vipLevel'] as const satisfies readonly (keyof VisitorInfo)[];
 
 /** What a chat button passes to the chat page. */
 export interface ChatPageParams {
