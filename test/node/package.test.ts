@@ -80,7 +80,9 @@ describe('the packed widget package', () => {
     assert.equal(pkg.license, 'MIT');
     assert.ok(existsSync(join(app, 'node_modules/shop-chat/LICENSE')));
     assert.ok(!existsSync(join(app, 'node_modules/shop-chat/src')), 'no sources');
-    assert.ok(size < 200 * 1024, `packed ${size} bytes`);
+    // A guard against shipping something by mistake (sources, node_modules, the server): the bundles,
+    // their maps and declarations are ~240 KB packed since the launcher learnt the Bytedesk protocol.
+    assert.ok(size < 300 * 1024, `packed ${size} bytes`);
   });
 
   it('loads with import and with require', async () => {
