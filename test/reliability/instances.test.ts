@@ -52,7 +52,8 @@ describe('three instances on PostgreSQL through PgBouncer and Redis', { skip: mi
       // LISTEN needs a session: PostgreSQL itself.
       SHOP_CHAT_DB_LISTEN_URL: cluster.url(DB),
       REDIS_URL,
-      SHOP_CHAT_TRUST_PROXY: 'true',
+      // The test is the load balancer on loopback, with a 10.x hop before it (SHOP_CHAT_TRUST_PROXY refuses true).
+      SHOP_CHAT_TRUST_PROXY: 'loopback,10.0.0.0/8',
       SHOP_CHAT_RATE_LIMIT_IP: String(IP_LIMIT),
       SHOP_CHAT_RATE_LIMIT: '100000000',
     };
