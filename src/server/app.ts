@@ -4,7 +4,7 @@ import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify, { LogController, type FastifyInstance } from 'fastify';
 import { validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { Services } from './compose.ts';
 import { fastifyTrustProxy } from './config.ts';
@@ -64,7 +64,7 @@ export async function buildApp(services: Services, options: BuildAppOptions = {}
     // Request loggers are created on first use (request-logger.ts): most requests log nothing
     // below info, and one line at info (requestLogPlugin) instead of Fastify's two.
     childLoggerFactory: lazyChildLoggerFactory,
-    disableRequestLogging: true,
+    logController: new LogController({ disableRequestLogging: true }),
   }).withTypeProvider<ZodTypeProvider>();
   app.addHook('onClose', () => services.close());
 

@@ -62,7 +62,10 @@ describeEachDatabase(
       const get = (shopUid: string, goodsUid: string) => h().call('GET', `/api/v1/shop/widget/goods?shopUid=${shopUid}&goodsUid=${goodsUid}`, undefined, null);
       const before = f.fkw.count('getProductList');
       const answers = await Promise.all(Array.from({ length: 1000 }, (_, i) => get(i % 2 ? a.shopUid : b.shopUid, `unknown-${i}`)));
-      assert.deepEqual([...new Set(answers.map((r) => r.statusCode))], [404]);
+      const odd = answers.filter((r) => r.statusCode !== 404);
+      // What went wrong, should it: the first odd answers and the server's error lines.
+      const why = () => [...odd.slice(0, 3).map((r) => `${r.statusCode} ${r.body}`), ...h().logs.filter((l) => /"level":(40|50)/.test(l)).slice(-5)].join('\n');
+      assert.equal(odd.length, 0, why());
       assert.equal(f.fkw.count('getProductList') - before, 3 + 1, 'one scan of each shop');
       // Known goods of the scanned catalogue answer without another call, as do more unknown ones.
       assert.equal(json(await get(a.shopUid, '449')).data.title, '商品449');

@@ -209,6 +209,17 @@ export function preparedRaw(sql: string): PreparedQuery<[], never> {
   return fromCompiler<[], never>(() => c);
 }
 
+/**
+ * A PostgreSQL statement written as SQL text with `$1…$n` parameters, for the few a query builder
+ * would only obscure (see shops.ts: onboard in one statement); run as a named statement like the rest.
+ */
+export function preparedPostgres<A extends unknown[], O>(text: string, arity: A['length']): PreparedQuery<A, O> {
+  if (!preparedStatementNames.has(text)) preparedStatementNames.set(text, `sc_${preparedStatementNames.size + 1}`);
+  const slots = Array.from({ length: arity }, (_, i) => i);
+  const c: Compiled<O> = { compiled: CompiledQuery.raw(text) as CompiledQuery<O>, slots, fixed: [] };
+  return fromCompiler<A, O>(() => c);
+}
+
 interface Compiled<O> {
   compiled: CompiledQuery<O>;
   /** For each SQL parameter: the index of the argument it takes, or -1 for a fixed value. */
