@@ -113,11 +113,13 @@ describe('upstream client, credential and mirror (fake Bytedesk)', () => {
       [{ type: 'garbage' }, /no JSON/],
       [{ type: 'html502' }, /HTTP 502/],
       [{ type: 'shape' }, /unexpected shape/],
-      [{ type: 'reset' }, /unreachable/],
     ] as const) {
       fake.inject('binding', fault);
       await rejects(api.binding(shopUid), 502, message);
     }
+    // A connection dropped before an answer is tried once more (a kept-alive socket closed under it).
+    fake.inject('binding', { type: 'reset' }, { type: 'reset' });
+    await rejects(api.binding(shopUid), 502, /unreachable/);
     await fake.stop();
     try {
       await rejects(api.binding(shopUid), 502, /unreachable/);
@@ -125,6 +127,27 @@ describe('upstream client, credential and mirror (fake Bytedesk)', () => {
       await fake.start();
     }
     assert.deepEqual(await api.binding(shopUid).then((b) => b.shopUid), shopUid, 'and back once upstream is');
+  });
+
+  test('a dropped connection is tried once more for calls that may repeat (reads, onboard, update), never for seat create or token refresh', async () => {
+    const { credential, api } = make();
+    const t = fake.issue();
+    await credential.seed(t.accessToken, t.refreshToken);
+    const { shopList } = await onboard(api);
+    const shopUid = shopList[0]!.shopUid;
+    for (const [op, call] of [
+      ['binding', () => api.binding(shopUid)],
+      ['onboard', () => onboard(api)],
+    ] as const) {
+      const before = fake.count(op);
+      fake.inject(op, { type: 'reset' });
+      await call();
+      assert.equal(fake.count(op) - before, 2, `${op}: the dropped call and its repeat`);
+    }
+    const before = fake.count('agent-seat/create');
+    fake.inject('agent-seat/create', { type: 'reset' });
+    await rejects(api.createSeats({ shopUid, seatNoList: [`${shopUid}-x-1`], expireAt: '2027-01-01T00:00:00+08:00' }), 502, /unreachable/);
+    assert.equal(fake.count('agent-seat/create') - before, 1, 'a create is not sent twice');
   });
 
   test('a 401 (expired token) is answered by one refresh and a retry; 50 concurrent callers share that one refresh', async () => {

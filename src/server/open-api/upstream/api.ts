@@ -42,7 +42,7 @@ export class UpstreamOpenApi {
   }
 
   async onboard(req: OnboardRequest) {
-    const data = await this.call({ method: 'POST', path: '/onboard', body: req }, onboardDataSchema);
+    const data = await this.call({ method: 'POST', path: '/onboard', body: req, idempotent: true }, onboardDataSchema);
     await this.mirror.record(data.shopList);
     return data;
   }
@@ -59,19 +59,19 @@ export class UpstreamOpenApi {
   }
 
   async update(req: ShopUpdateRequest) {
-    const shop = await this.call({ method: 'POST', path: '/update', body: req }, shopSchema);
+    const shop = await this.call({ method: 'POST', path: '/update', body: req, idempotent: true }, shopSchema);
     await this.mirror.record([shop]);
     return shop;
   }
 
   async vipLevel(req: VipLevelRequest) {
-    const shop = await this.call({ method: 'POST', path: '/shop/vip-level', body: req }, shopSchema);
+    const shop = await this.call({ method: 'POST', path: '/shop/vip-level', body: req, idempotent: true }, shopSchema);
     await this.mirror.record([shop]);
     return shop;
   }
 
   querySeats(shopUid: string, pageNumber: number, pageSize: number) {
-    return this.call({ method: 'POST', path: '/agent-seat/query', body: { shopUid, pageNumber, pageSize } }, seatPageSchema);
+    return this.call({ method: 'POST', path: '/agent-seat/query', body: { shopUid, pageNumber, pageSize }, idempotent: true }, seatPageSchema);
   }
 
   seatDetail(shopUid: string, seatNo: string) {
@@ -83,7 +83,7 @@ export class UpstreamOpenApi {
   }
 
   updateSeats(req: SeatUpdateRequest) {
-    return this.call({ method: 'POST', path: '/agent-seat/update', body: req }, seatListSchema);
+    return this.call({ method: 'POST', path: '/agent-seat/update', body: req, idempotent: true }, seatListSchema);
   }
 
   deleteSeats(req: SeatDeleteRequest): Promise<true> {

@@ -24,6 +24,13 @@ export interface UpstreamRequest {
   path: string;
   query?: Record<string, string>;
   body?: unknown;
+  /**
+   * Sent again once if the connection drops before any answer. A kept-alive connection that the
+   * server closes just as a request goes out fails that way, the request unread. Only for calls
+   * whose repeat does nothing more: reads, and seed 000's onboard / update / vip-level / seat
+   * update, which set what they are given. Not seat create or delete, nor token/refresh.
+   */
+  idempotent?: boolean;
 }
 
 /** An upstream answer that is not a success, with the status our caller gets. */
@@ -64,25 +71,31 @@ export async function exchange<T extends z.ZodType>(
   if (bearer !== null) headers.authorization = `Bearer ${bearer}`;
   if (req.body !== undefined) headers['content-type'] = 'application/json';
   const where = `${req.method} ${req.path}`;
-  let status: number;
-  let text: string;
-  try {
-    // The timeout covers the whole exchange, body included.
-    const res = await (t.fetch ?? fetch)(url, {
-      method: req.method,
-      headers,
-      ...(req.body !== undefined ? { body: JSON.stringify(req.body) } : {}),
-      signal: AbortSignal.timeout(t.timeoutMs),
-      redirect: 'error',
-    });
-    status = res.status;
-    text = await res.text();
-  } catch (err) {
-    const e = err as Error;
-    if (e.name === 'TimeoutError' || e.name === 'AbortError') {
-      throw new UpstreamError(504, `upstream did not answer ${where} within ${t.timeoutMs} ms`, 'transport', null);
+  let status!: number;
+  let text!: string;
+  // The timeout covers the whole exchange: the body, and a repeat after a dropped connection.
+  const signal = AbortSignal.timeout(t.timeoutMs);
+  for (let attempt = 1; ; attempt++) {
+    try {
+      const res = await (t.fetch ?? fetch)(url, {
+        method: req.method,
+        headers,
+        ...(req.body !== undefined ? { body: JSON.stringify(req.body) } : {}),
+        signal,
+        redirect: 'error',
+      });
+      status = res.status;
+      text = await res.text();
+      break;
+    } catch (err) {
+      const e = err as Error;
+      if (e.name === 'TimeoutError' || e.name === 'AbortError') {
+        throw new UpstreamError(504, `upstream did not answer ${where} within ${t.timeoutMs} ms`, 'transport', null);
+      }
+      const cause = causeOf(e);
+      if (attempt === 1 && (req.idempotent ?? req.method === 'GET') && DROPPED.has(cause)) continue;
+      throw new UpstreamError(502, `upstream unreachable (${where}): ${clipError(cause)}`, 'transport', null);
     }
-    throw new UpstreamError(502, `upstream unreachable (${where}): ${clipError(causeOf(e))}`, 'transport', null);
   }
   let body: unknown;
   try {
@@ -107,6 +120,9 @@ export async function exchange<T extends z.ZodType>(
   }
   return parsed.data;
 }
+
+/** undici's causes for a connection that closed before an answer came. */
+const DROPPED = new Set(['UND_ERR_SOCKET', 'ECONNRESET', 'EPIPE']);
 
 /** The innermost cause of a fetch failure (`ECONNREFUSED`, `other side closed`, …). */
 function causeOf(e: Error): string {
