@@ -14,7 +14,10 @@ const num = z
 function kind(f: FieldKind): z.ZodType {
   switch (f.k) {
     case 'id':
-      return z.union([text(LIMITS.uid), z.number().refine(Number.isFinite)]).transform(String);
+      // The browser's messages: a missing uid is "required", a wrong type "must be a string".
+      return z
+        .union([text(LIMITS.uid), z.number().refine(Number.isFinite)], { error: (issue) => (issue.input === undefined ? MESSAGES.required : MESSAGES.type) })
+        .transform(String);
     case 'text':
       return text(f.max);
     case 'url':
@@ -28,7 +31,7 @@ function kind(f: FieldKind): z.ZodType {
     case 'enum':
       return z.enum(f.values as [string, ...string[]], { error: MESSAGES.oneOf(f.values) });
     case 'tags':
-      return z.array(text(LIMITS.tag)).max(LIMITS.tags, MESSAGES.tooMany);
+      return z.array(text(LIMITS.tag), { error: MESSAGES.list }).max(LIMITS.tags, MESSAGES.tooMany);
     case 'extra':
       return z
         .union([z.string(), z.record(z.string(), z.unknown())])
@@ -37,8 +40,16 @@ function kind(f: FieldKind): z.ZodType {
     case 'obj':
       return object(f.fields);
     case 'goods':
-      return z.union([goodsSchema, z.array(goodsSchema).max(LIMITS.goodsPerOrder, MESSAGES.tooMany)]);
+      return z.union([goodsSchema, z.array(goodsSchema).max(LIMITS.goodsPerOrder, MESSAGES.tooMany)], { error: goodsProblem });
   }
+}
+
+/** A bad `goods`: the problem of the form it was sent in (one object, or a list), not "Invalid input". */
+function goodsProblem(issue: { input?: unknown; errors?: Array<Array<{ path: PropertyKey[]; message: string }>> }): string {
+  if (typeof issue.input !== 'object' || issue.input === null) return MESSAGES.object;
+  const first = issue.errors?.[Array.isArray(issue.input) ? 1 : 0]?.[0];
+  if (!first) return MESSAGES.object;
+  return first.path.length ? `${first.path.join('.')}: ${first.message}` : first.message;
 }
 
 function object(spec: Spec) {
@@ -48,7 +59,7 @@ function object(spec: Spec) {
     // null counts as absent, as in the browser's validator
     shape[key] = f.k === 'id' && f.req ? s : s.nullish().transform((v) => v ?? undefined);
   }
-  return z.object(shape);
+  return z.object(shape, { error: MESSAGES.object });
 }
 
 const goodsSchema: z.ZodType<T.GoodsInfo> = z.preprocess(aliasUid, object(GOODS_SPEC)) as unknown as z.ZodType<T.GoodsInfo>;
