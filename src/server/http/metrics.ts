@@ -6,6 +6,7 @@
 //   shop_chat_store_vault_errors_total{operation}            encrypt/decrypt failures of the token vault
 //   shop_chat_rate_limit_fallback_total                      limit decisions made in-process: Redis did not answer
 //   shop_chat_db_pool_errors_total                           errors of pooled database connections (survived)
+//   shop_chat_webhook_deliveries_total{outcome}              webhook attempts: delivered, failed (retried), given_up
 //   plus prom-client's default process and Node.js metrics.
 // The route label is the route pattern (`/api/v1/shop/open/store/callback/:platform`), never the raw
 // URL, so no token, id or query string ends up in a label.
@@ -13,6 +14,7 @@ import type { FastifyPluginAsync } from 'fastify';
 import fp from 'fastify-plugin';
 import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { StoreObserver } from '../store/service.ts';
+import type { WebhookObserver } from '../store/webhook.ts';
 
 export const METRICS_PATH = '/metrics';
 /** Route label of requests no route matched (404s), so unknown URLs cannot grow the label set. */
@@ -26,6 +28,8 @@ export interface Metrics {
   rateLimitFallback: Counter;
   /** Handed to the store service: refresh outcomes and vault errors. */
   store: StoreObserver;
+  /** Handed to the webhook sender: the outcome of every attempt. */
+  webhook: WebhookObserver;
 }
 
 /** The registry and its metrics; `defaultMetrics: false` leaves out prom-client's process metrics. */
@@ -71,8 +75,15 @@ export function createMetrics(options: { defaultMetrics?: boolean; /** Errors of
       this.inc(options.poolErrors?.() ?? 0);
     },
   });
+  const webhookDeliveries = new Counter({
+    name: 'shop_chat_webhook_deliveries_total',
+    help: 'Webhook attempts of this instance, by outcome: delivered, failed (each failed attempt; retried), given_up (after the last attempt).',
+    labelNames: ['outcome'] as const,
+    registers: [registry],
+  });
   // Present from the first scrape, so rate() and alerts work before the first error.
   vaultErrors.inc({ operation: 'decrypt' }, 0);
+  for (const outcome of ['delivered', 'failed', 'given_up']) webhookDeliveries.inc({ outcome }, 0);
   return {
     registry,
     requests,
@@ -81,6 +92,9 @@ export function createMetrics(options: { defaultMetrics?: boolean; /** Errors of
     store: {
       refresh: (platform, outcome) => refreshes.inc({ platform, outcome }),
       vaultError: (operation) => vaultErrors.inc({ operation }),
+    },
+    webhook: {
+      delivery: (outcome) => webhookDeliveries.inc({ outcome }),
     },
   };
 }
