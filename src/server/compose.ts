@@ -63,7 +63,11 @@ export function createServices(
   const now = options.now ?? (() => new Date());
   const log = createLogger(config, options.logStream) as unknown as FastifyBaseLogger;
   const events = createShopEvents();
-  const metrics = createMetrics({ defaultMetrics: options.defaultMetrics, poolErrors: () => database.events?.poolErrors ?? 0 });
+  const metrics = createMetrics({
+    defaultMetrics: options.defaultMetrics,
+    poolErrors: () => database.events?.poolErrors ?? 0,
+    webhookOutbox: () => webhook.counts(), // read at scrape time, once the sender below exists
+  });
   // Errors of pooled database connections (a terminated backend, a restart, a proxy's idle kill):
   // logged and counted, never fatal.
   const onPoolError = (err: Error) => log.warn({ err: err.message }, 'database connection error');

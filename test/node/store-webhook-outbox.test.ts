@@ -196,7 +196,9 @@ describeEachDatabase(
       assert.equal(row.next_attempt_at, null);
       assert.equal(Number(row.attempts), 3);
       assert.equal(row.last_error, 'HTTP 503');
+      assert.match((await h().call('GET', '/metrics')).body, /^shop_chat_webhook_outbox_rows\{state="given_up"\} 1$/m);
       await storeDb(h().db).deleteFrom('webhook_outbox').where('id', '=', row.id).execute();
+      assert.match((await h().call('GET', '/metrics')).body, /^shop_chat_webhook_outbox_rows\{state="given_up"\} 0$/m);
     });
 
     if (kind === 'sqlite') {

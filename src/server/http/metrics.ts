@@ -7,12 +7,13 @@
 //   shop_chat_rate_limit_fallback_total                      limit decisions made in-process: Redis did not answer
 //   shop_chat_db_pool_errors_total                           errors of pooled database connections (survived)
 //   shop_chat_webhook_deliveries_total{outcome}              webhook attempts: delivered, failed (retried), given_up
+//   shop_chat_webhook_outbox_rows{state}                     rows of the webhook outbox: pending, given_up (all instances)
 //   plus prom-client's default process and Node.js metrics.
 // The route label is the route pattern (`/api/v1/shop/open/store/callback/:platform`), never the raw
 // URL, so no token, id or query string ends up in a label.
 import type { FastifyPluginAsync } from 'fastify';
 import fp from 'fastify-plugin';
-import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { StoreObserver } from '../store/service.ts';
 import type { WebhookObserver } from '../store/webhook.ts';
 
@@ -33,7 +34,15 @@ export interface Metrics {
 }
 
 /** The registry and its metrics; `defaultMetrics: false` leaves out prom-client's process metrics. */
-export function createMetrics(options: { defaultMetrics?: boolean; /** Errors of pooled database connections so far. */ poolErrors?: () => number } = {}): Metrics {
+export function createMetrics(
+  options: {
+    defaultMetrics?: boolean;
+    /** Errors of pooled database connections so far. */
+    poolErrors?: () => number;
+    /** Rows of the webhook outbox (read at each scrape). */
+    webhookOutbox?: () => Promise<{ pending: number; givenUp: number }>;
+  } = {},
+): Metrics {
   const registry = new Registry();
   if (options.defaultMetrics !== false) collectDefaultMetrics({ register: registry });
   const requests = new Counter({
@@ -80,6 +89,19 @@ export function createMetrics(options: { defaultMetrics?: boolean; /** Errors of
     help: 'Webhook attempts of this instance, by outcome: delivered, failed (each failed attempt; retried), given_up (after the last attempt).',
     labelNames: ['outcome'] as const,
     registers: [registry],
+  });
+  new Gauge({
+    name: 'shop_chat_webhook_outbox_rows',
+    help: 'Rows of the webhook outbox, of every instance: pending (still to send) and given_up (after the last attempt).',
+    labelNames: ['state'] as const,
+    registers: [registry],
+    async collect() {
+      // A scrape answers while the database is out; the gauge then keeps its last values.
+      const c = await options.webhookOutbox?.().catch(() => undefined);
+      if (!c) return;
+      this.set({ state: 'pending' }, c.pending);
+      this.set({ state: 'given_up' }, c.givenUp);
+    },
   });
   // Present from the first scrape, so rate() and alerts work before the first error.
   vaultErrors.inc({ operation: 'decrypt' }, 0);

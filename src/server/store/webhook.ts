@@ -45,6 +45,8 @@ export interface WebhookSender {
   start(): void;
   /** Resolves when the outbox holds nothing due or pending any more: delivered or given up (tests). */
   drain(): Promise<void>;
+  /** Rows in the outbox, of every instance: still to send, and given up (the metrics). */
+  counts(): Promise<{ pending: number; givenUp: number }>;
   /** Stops sending; rows in flight are released unsent (another pass sends them). */
   stop(): Promise<void>;
 }
@@ -328,6 +330,15 @@ export function createWebhookSender(opts: WebhookOptions): WebhookSender {
         // Due later, or leased (by a pass in flight, here or elsewhere): look again then.
         await new Promise((r) => setTimeout(r, Math.min(200, Math.max(10, Number(pending.due) - now))));
       }
+    },
+    async counts() {
+      if (!url) return { pending: 0, givenUp: 0 };
+      const r = await db
+        .selectFrom('webhook_outbox')
+        .select((eb) => [eb.fn.countAll().as('all'), eb.fn.count('next_attempt_at').as('pending')])
+        .executeTakeFirst();
+      const pending = Number(r?.pending ?? 0);
+      return { pending, givenUp: Number(r?.all ?? 0) - pending };
     },
     async stop() {
       stopped = true;
