@@ -19,6 +19,7 @@ import { createUpstreamBackend, type UpstreamServices } from './open-api/upstrea
 import type { TokenContext } from './services/tokens.ts';
 import { StoreService, dataDirFor, type StoreServiceOptions } from './store/service.ts';
 import { createVault, type Vault } from './store/vault.ts';
+import { webhookSenderFor } from './store/webhook.ts';
 
 export interface Services {
   config: Config;
@@ -38,7 +39,7 @@ export interface Services {
   metrics: Metrics;
   /** Shared rate-limit counts (REDIS_URL), else undefined. */
   redis: Redis | undefined;
-  /** Stops what the services run (webhook retries, Redis); the database handle is the caller's. */
+  /** Stops what the services run (the webhook sender, Redis); the database handle is the caller's. */
   close(): Promise<void>;
 }
 
@@ -50,7 +51,7 @@ export interface ServicesOptions {
   /** prom-client's process metrics (default on). */
   defaultMetrics?: boolean;
   /** Store-service knobs for tests and benchmarks (fetch, retry policy, poll interval, …). */
-  store?: Partial<Omit<StoreServiceOptions, 'db' | 'config' | 'log' | 'vault' | 'observer'>>;
+  store?: Partial<Omit<StoreServiceOptions, 'db' | 'config' | 'log' | 'vault' | 'observer' | 'webhook'>>;
 }
 
 export function createServices(
@@ -62,7 +63,11 @@ export function createServices(
   const now = options.now ?? (() => new Date());
   const log = createLogger(config, options.logStream) as unknown as FastifyBaseLogger;
   const events = createShopEvents();
-  const metrics = createMetrics({ defaultMetrics: options.defaultMetrics, poolErrors: () => database.events?.poolErrors ?? 0 });
+  const metrics = createMetrics({
+    defaultMetrics: options.defaultMetrics,
+    poolErrors: () => database.events?.poolErrors ?? 0,
+    webhookOutbox: () => webhook.counts(), // read at scrape time, once the sender below exists
+  });
   // Errors of pooled database connections (a terminated backend, a restart, a proxy's idle kill):
   // logged and counted, never fatal.
   const onPoolError = (err: Error) => log.warn({ err: err.message }, 'database connection error');
@@ -74,14 +79,26 @@ export function createServices(
     nodeEnv: config.nodeEnv,
     log,
   });
+  // The webhook outbox's sender: it sends what this instance commits at once, and main.ts starts
+  // its polling for what other instances or a crash left.
+  const storeOptions = options.store ?? {};
+  const webhook = webhookSenderFor(config.store, {
+    db,
+    log,
+    observer: metrics.webhook,
+    ...(storeOptions.fetch ? { fetch: storeOptions.fetch } : {}),
+    ...(storeOptions.instanceId ? { instanceId: storeOptions.instanceId } : {}),
+    ...(storeOptions.webhookBackoff ?? {}),
+  });
   const store = new StoreService({
     db,
     config: config.store,
     log,
     vault,
     observer: metrics.store,
+    webhook,
     now: () => now().getTime(),
-    ...options.store,
+    ...storeOptions,
   });
   const upstream = config.upstream
     ? createUpstreamBackend({ db, config: config.upstream, vault: store.vault, log, events, now })

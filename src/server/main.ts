@@ -43,6 +43,8 @@ async function main(): Promise<void> {
   // Background refresh of store-platform tokens (SHOP_CHAT_REFRESH_SWEEP=off disables it).
   const { startRefreshSweep } = await import('./store/sweep.ts');
   const sweep = startRefreshSweep(services.store);
+  // The webhook outbox: what other instances or an earlier run (a crash) left is sent from here too.
+  services.store.webhook.start();
 
   let closing = false;
   const shutdown = async (signal: string) => {

@@ -11,6 +11,7 @@ import { silentLogger, type StoreLogger } from '../../src/server/store/log.ts';
 import { TokenManager } from '../../src/server/store/refresh.ts';
 import { aad, newConnectionRow, storeDb } from '../../src/server/store/repo.ts';
 import { createVault, type Vault } from '../../src/server/store/vault.ts';
+import { createWebhookSender } from '../../src/server/store/webhook.ts';
 
 export interface StoreFixture {
   /** Every fake platform (fakeStoreEnv(fakes) configures a store service for them). */
@@ -29,7 +30,7 @@ export async function storeFixture(db: Kysely<any>, n: number, secretKey: string
   const config = parseStoreConfig({ ...fakeStoreEnv(fakes), SHOP_CHAT_SECRET_KEY: secretKey });
   const vault = createVault({ secretKey, nodeEnv: 'test' });
   const adapters = createAdapters(config, { timeoutMs: 30_000 });
-  const manager = new TokenManager({ db: storeDb(db), vault, adapters, log, webhook: { notify() {} } as never });
+  const manager = new TokenManager({ db: storeDb(db), vault, adapters, log, webhook: createWebhookSender({ db, log }) }); // no URL: no webhooks
   const stores = Array.from({ length: n }, (_, i) => `bench-store-${i}`);
   const { ids, pairs } = await insertDueConnections(db, vault, stores, stores.map((s) => fake.seedPair(s)));
   fake.resetCounts();

@@ -488,22 +488,41 @@ export function fakeStoreEnv(f: { shoplazza: FakeShoplazza; youzan: FakeYouzan; 
 }
 
 // ---------------------------------------------------------------------------------------------
-// A business system receiving the store webhook: records bodies, checks the signature.
+// A business system receiving the store webhook: records bodies, signatures and ids; can refuse.
 
 export interface ReceivedWebhook {
   body: Record<string, unknown>;
   raw: string;
   signature: string;
+  /** X-Shop-Chat-Delivery-Id: the same on every attempt of one delivery. */
+  deliveryId: string;
+  /** X-Shop-Chat-Event-Id. */
+  eventId: string;
 }
 
 export class FakeWebhookReceiver extends FakeServer {
+  /** Deliveries accepted (answered 200). */
   readonly received: ReceivedWebhook[] = [];
+  /** Every attempt that reached the handler, accepted or refused (not those `inject` failed). */
+  readonly attempts: (ReceivedWebhook & { status: number })[] = [];
+  /** While set, every delivery is refused with this HTTP status. */
+  refuseWith: number | undefined;
   protected route(req: IncomingMessage, url: URL, body: string) {
     if (req.method !== 'POST' || url.pathname !== '/hook') return undefined;
     return {
       op: 'hook',
       handle: (): [number, unknown] => {
-        this.received.push({ body: json(body), raw: body, signature: String(req.headers['x-shop-chat-signature'] ?? '') });
+        const hook: ReceivedWebhook = {
+          body: json(body),
+          raw: body,
+          signature: String(req.headers['x-shop-chat-signature'] ?? ''),
+          deliveryId: String(req.headers['x-shop-chat-delivery-id'] ?? ''),
+          eventId: String(req.headers['x-shop-chat-event-id'] ?? ''),
+        };
+        const status = this.refuseWith ?? 200;
+        this.attempts.push({ ...hook, status });
+        if (status !== 200) return [status, { error: 'refused' }];
+        this.received.push(hook);
         return [200, { ok: true }];
       },
     };

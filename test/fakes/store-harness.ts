@@ -1,4 +1,4 @@
-// Shared setup of the store tests: a migrated database (SQLite file or a PostgreSQL schema), a
+// Shared setup of the store tests: a database with the store tables and the webhook outbox (SQLite file or a PostgreSQL schema), a
 // capturing logger, a vault with a random key, and a seeded connection row.
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
 import { Kysely, PostgresDialect, SqliteDialect, sql } from 'kysely';
 import pg from 'pg';
-import { storeMigration } from '../../src/server/store/migration.ts';
+import { storeMigration, webhookOutboxMigration } from '../../src/server/store/migration.ts';
 import type { StoreLogger } from '../../src/server/store/log.ts';
 import { aad, newConnectionRow, type StoreDb } from '../../src/server/store/repo.ts';
 import type { StoreTables } from '../../src/server/store/tables.ts';
@@ -28,6 +28,7 @@ export async function sqliteStoreDb(): Promise<TestDb> {
   sqlite.pragma('busy_timeout = 5000');
   const db = new Kysely<StoreTables>({ dialect: new SqliteDialect({ database: sqlite }) });
   await storeMigration.up(db);
+  await webhookOutboxMigration.up(db);
   return {
     db,
     file,
@@ -53,6 +54,7 @@ export async function pgStoreDb(url: string, schema: string): Promise<TestDb & {
   };
   const db = open();
   await storeMigration.up(db);
+  await webhookOutboxMigration.up(db);
   const dir = mkdtempSync(join(tmpdir(), 'shop-chat-store-pg-'));
   return {
     db,

@@ -36,7 +36,7 @@ describe('store token refresh engine', () => {
     t = await sqliteStoreDb();
     vault = testVault();
     cap = captureLogger();
-    webhook = createWebhookSender({ url: hook.hookUrl, secret: WEBHOOK_SECRET, log: cap.log, baseMs: 20, capMs: 100 });
+    webhook = createWebhookSender({ db: t.db, url: hook.hookUrl, secret: WEBHOOK_SECRET, log: cap.log, baseMs: 20, capMs: 100 });
   });
   after(async () => {
     await webhook.stop();
@@ -183,7 +183,8 @@ describe('store token refresh engine', () => {
 
   it('the webhook is retried until the receiver accepts it', async () => {
     hook.inject('hook', { type: 'status', status: 500 }, { type: 'reset' });
-    webhook.notify({ shopUid: 's', platform: 'YOUZAN', sellerId: '1', authType: 'KEY', status: 'AUTHORIZED', auth_fail_reason: '' });
+    await webhook.enqueue(t.db, { shopUid: 's', platform: 'YOUZAN', sellerId: '1', authType: 'KEY', status: 'AUTHORIZED', auth_fail_reason: '' });
+    webhook.wake();
     await webhook.drain();
     assert.equal(hook.count('hook'), 3);
     assert.equal(hook.received.length, 1);
@@ -222,7 +223,7 @@ else describe(PG_SUITE, () => {
   it('50 callers split over two instances (separate pools): exactly one upstream refresh, all get the same new token', async () => {
     const vault = testVault();
     const cap = captureLogger();
-    const webhook = createWebhookSender({ log: cap.log });
+    const webhook = createWebhookSender({ db: pgdb.db, log: cap.log });
     const adapters = createAdapters(parseStoreConfig(fakeStoreEnv(f)), { timeoutMs: 2000 });
     const pair = f.fkw.seedPair('pg-shop');
     const id = await seedConnection(pgdb.db, vault, { platform: 'FKW', sellerId: 'pg-shop', ...pair, expiresAt: Date.now() - MIN });

@@ -9,7 +9,10 @@ import pg from 'pg';
 import { runLoad, sleep, startServer, statusCounts, type Answer, type ServerProcess } from '../helpers/load.ts';
 import { parseStoreConfig } from '../../src/server/store/config.ts';
 import { StoreService } from '../../src/server/store/service.ts';
+import { storeDb } from '../../src/server/store/repo.ts';
 import { startRefreshSweep } from '../../src/server/store/sweep.ts';
+import { createWebhookSender } from '../../src/server/store/webhook.ts';
+import { FakeWebhookReceiver } from '../fakes/platforms.ts';
 import { captureLogger } from '../fakes/store-harness.ts';
 import { pgClusterMissing, startPgCluster, type PgCluster } from '../helpers/pg-cluster.ts';
 
@@ -132,6 +135,35 @@ describe('PostgreSQL faults under load', { skip: missing && process.env.CI !== '
     } finally {
       await sweep.stop();
       await service.close();
+      await handle.close();
+    }
+  });
+
+  test('the webhook sender pauses while the cluster is stopped and resumes by itself, then sends what waited', async () => {
+    const { createDatabase } = await import('../../src/server/db/index.ts');
+    const handle = createDatabase(cluster.url(DB));
+    const logged = captureLogger();
+    const hook = new FakeWebhookReceiver();
+    await hook.start();
+    const sender = createWebhookSender({ db: handle.db, url: hook.hookUrl, secret: 'pg-faults-secret', log: logged.log, pausedRetryMs: 200 });
+    try {
+      await sender.enqueue(storeDb(handle.db), { shopUid: 'paused_shop', platform: 'FKW', sellerId: '1', authType: 'URL', status: 'AUTHORIZED', auth_fail_reason: '' });
+      await cluster.stop();
+      sender.start();
+      const seen = async (msg: RegExp) => {
+        for (let i = 0; i < 100 && !logged.lines.some((l) => msg.test(l)); i++) await sleep(100);
+        return logged.lines.filter((l) => msg.test(l)).length;
+      };
+      assert.equal(await seen(/webhook sender paused: database unavailable/), 1, 'one warning when it pauses');
+      await sleep(600);
+      assert.equal(await seen(/webhook sender paused/), 1, 'not one per retry');
+      await cluster.start();
+      assert.equal(await seen(/webhook sender resumed/), 1, `resumed within the retry interval: ${logged.lines.join('\n')}`);
+      assert.equal((await hook.waitFor(1)).length, 1, 'the delivery that waited is sent');
+      assert.equal(logged.lines.filter((l) => /webhook sender failed/.test(l)).length, 0);
+    } finally {
+      await sender.stop();
+      await hook.close();
       await handle.close();
     }
   });

@@ -1,6 +1,6 @@
 import { sql, type Kysely, type Migration, type MigrationProvider } from 'kysely';
 import { upstreamMigration } from '../open-api/upstream/migration.ts';
-import { storeMigration } from '../store/migration.ts';
+import { storeMigration, webhookOutboxMigration } from '../store/migration.ts';
 
 const text = 'text' as const;
 const int = 'integer' as const;
@@ -146,11 +146,12 @@ export const coreMigration: Migration = {
   },
 };
 
-/** All migrations, in order: core first, then the store connections, then upstream mode's tables. */
+/** All migrations, in order: core first, then the store connections, upstream mode's tables, the webhook outbox. */
 export const migrations: Record<string, Migration> = {
   '001_core': coreMigration,
   '002_store': storeMigration,
   '004_upstream': upstreamMigration,
+  '005_webhook_outbox': webhookOutboxMigration,
 };
 
 /** In-code migration provider (nothing is read from disk). */

@@ -6,13 +6,16 @@
 //   shop_chat_store_vault_errors_total{operation}            encrypt/decrypt failures of the token vault
 //   shop_chat_rate_limit_fallback_total                      limit decisions made in-process: Redis did not answer
 //   shop_chat_db_pool_errors_total                           errors of pooled database connections (survived)
+//   shop_chat_webhook_deliveries_total{outcome}              webhook attempts: delivered, failed (retried), given_up
+//   shop_chat_webhook_outbox_rows{state}                     rows of the webhook outbox: pending, given_up (all instances)
 //   plus prom-client's default process and Node.js metrics.
 // The route label is the route pattern (`/api/v1/shop/open/store/callback/:platform`), never the raw
 // URL, so no token, id or query string ends up in a label.
 import type { FastifyPluginAsync } from 'fastify';
 import fp from 'fastify-plugin';
-import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { StoreObserver } from '../store/service.ts';
+import type { WebhookObserver } from '../store/webhook.ts';
 
 export const METRICS_PATH = '/metrics';
 /** Route label of requests no route matched (404s), so unknown URLs cannot grow the label set. */
@@ -26,10 +29,20 @@ export interface Metrics {
   rateLimitFallback: Counter;
   /** Handed to the store service: refresh outcomes and vault errors. */
   store: StoreObserver;
+  /** Handed to the webhook sender: the outcome of every attempt. */
+  webhook: WebhookObserver;
 }
 
 /** The registry and its metrics; `defaultMetrics: false` leaves out prom-client's process metrics. */
-export function createMetrics(options: { defaultMetrics?: boolean; /** Errors of pooled database connections so far. */ poolErrors?: () => number } = {}): Metrics {
+export function createMetrics(
+  options: {
+    defaultMetrics?: boolean;
+    /** Errors of pooled database connections so far. */
+    poolErrors?: () => number;
+    /** Rows of the webhook outbox (read at each scrape). */
+    webhookOutbox?: () => Promise<{ pending: number; givenUp: number }>;
+  } = {},
+): Metrics {
   const registry = new Registry();
   if (options.defaultMetrics !== false) collectDefaultMetrics({ register: registry });
   const requests = new Counter({
@@ -71,8 +84,28 @@ export function createMetrics(options: { defaultMetrics?: boolean; /** Errors of
       this.inc(options.poolErrors?.() ?? 0);
     },
   });
+  const webhookDeliveries = new Counter({
+    name: 'shop_chat_webhook_deliveries_total',
+    help: 'Webhook attempts of this instance, by outcome: delivered, failed (each failed attempt; retried), given_up (after the last attempt).',
+    labelNames: ['outcome'] as const,
+    registers: [registry],
+  });
+  new Gauge({
+    name: 'shop_chat_webhook_outbox_rows',
+    help: 'Rows of the webhook outbox, of every instance: pending (still to send) and given_up (after the last attempt).',
+    labelNames: ['state'] as const,
+    registers: [registry],
+    async collect() {
+      // A scrape answers while the database is out; the gauge then keeps its last values.
+      const c = await options.webhookOutbox?.().catch(() => undefined);
+      if (!c) return;
+      this.set({ state: 'pending' }, c.pending);
+      this.set({ state: 'given_up' }, c.givenUp);
+    },
+  });
   // Present from the first scrape, so rate() and alerts work before the first error.
   vaultErrors.inc({ operation: 'decrypt' }, 0);
+  for (const outcome of ['delivered', 'failed', 'given_up']) webhookDeliveries.inc({ outcome }, 0);
   return {
     registry,
     requests,
@@ -81,6 +114,9 @@ export function createMetrics(options: { defaultMetrics?: boolean; /** Errors of
     store: {
       refresh: (platform, outcome) => refreshes.inc({ platform, outcome }),
       vaultError: (operation) => vaultErrors.inc({ operation }),
+    },
+    webhook: {
+      delivery: (outcome) => webhookDeliveries.inc({ outcome }),
     },
   };
 }

@@ -1,4 +1,4 @@
-import type { Kysely } from 'kysely';
+import type { Kysely, Migration } from 'kysely';
 
 // Store-connection tables; registered after the core migration by src/server/db/migrations.ts.
 // Portable DDL only: the same statements run on SQLite and PostgreSQL.
@@ -73,5 +73,29 @@ export const storeMigration = {
   async down(db: Kysely<any>): Promise<void> {
     await db.schema.dropTable('store_auth_state').ifExists().execute();
     await db.schema.dropTable('store_connection').ifExists().execute();
+  },
+};
+
+// Migration 005_webhook_outbox: the webhooks still to send, written in the transaction of the
+// state change each reports (store/webhook.ts). A row is deleted once delivered; one that gave up
+// stays, with next_attempt_at NULL and its last error, for an operator to look at or requeue.
+export const webhookOutboxMigration: Migration = {
+  async up(db: Kysely<any>): Promise<void> {
+    await db.schema
+      .createTable('webhook_outbox')
+      .addColumn('id', 'varchar(64)', (c) => c.primaryKey()) // the delivery id (X-Shop-Chat-Delivery-Id)
+      .addColumn('event_id', 'varchar(64)', (c) => c.notNull())
+      .addColumn('body', 'text', (c) => c.notNull()) // the exact bytes every attempt sends
+      .addColumn('attempts', 'integer', (c) => c.notNull().defaultTo(0))
+      .addColumn('next_attempt_at', 'double precision')
+      .addColumn('lease_until', 'double precision')
+      .addColumn('lease_owner', 'varchar(64)')
+      .addColumn('last_error', 'varchar(500)')
+      .addColumn('created_at', 'double precision', (c) => c.notNull())
+      .execute();
+    await db.schema.createIndex('webhook_outbox_due_idx').on('webhook_outbox').column('next_attempt_at').execute();
+  },
+  async down(db: Kysely<any>): Promise<void> {
+    await db.schema.dropTable('webhook_outbox').ifExists().execute();
   },
 };

@@ -368,25 +368,25 @@ export class TokenManager {
 
   /** AUTHORIZED → NEEDS_REAUTH in one CAS; only the writer that wins sends the webhook. */
   async markNeedsReauth(row: ConnectionRow, reason: string): Promise<boolean> {
-    const r = await this.db
-      .updateTable('store_connection')
-      .set((eb) => ({
-        status: 'NEEDS_REAUTH',
-        last_error: clipError(reason),
-        lease_until: null,
-        lease_owner: null,
-        next_attempt_at: null,
-        version: eb('version', '+', 1),
-        updated_at: this.now(),
-      }))
-      .where('id', '=', row.id)
-      .where('version', '=', row.version)
-      .where('status', '=', 'AUTHORIZED')
-      .executeTakeFirst();
-    const won = affected(r) === 1;
-    if (won) {
-      this.log.warn({ connectionId: row.id, platform: row.platform, shopUid: row.shop_uid, reason: clipError(reason) }, 'store connection needs a new authorisation');
-      this.webhook.notify({
+    // The CAS and its webhook in one transaction: the outbox row exists exactly when the CAS won.
+    const won = await this.db.transaction().execute(async (trx) => {
+      const r = await trx
+        .updateTable('store_connection')
+        .set((eb) => ({
+          status: 'NEEDS_REAUTH',
+          last_error: clipError(reason),
+          lease_until: null,
+          lease_owner: null,
+          next_attempt_at: null,
+          version: eb('version', '+', 1),
+          updated_at: this.now(),
+        }))
+        .where('id', '=', row.id)
+        .where('version', '=', row.version)
+        .where('status', '=', 'AUTHORIZED')
+        .executeTakeFirst();
+      if (affected(r) !== 1) return false;
+      await this.webhook.enqueue(trx, {
         shopUid: row.shop_uid,
         platform: row.platform as StorePlatform,
         sellerId: row.seller_id,
@@ -394,6 +394,11 @@ export class TokenManager {
         status: 'NEEDS_REAUTH',
         auth_fail_reason: clipError(reason),
       });
+      return true;
+    });
+    if (won) {
+      this.webhook.wake();
+      this.log.warn({ connectionId: row.id, platform: row.platform, shopUid: row.shop_uid, reason: clipError(reason) }, 'store connection needs a new authorisation');
     } else {
       await this.releaseLease(row.id);
     }

@@ -20,7 +20,7 @@ import { PlatformError, type PlatformAdapter, type PlatformCredentials, type Pla
 import { StoreTokenError, TokenManager, type RetryPolicy } from './refresh.ts';
 import { aad, affected, clipError, findConnection, newConnectionRow, normalizeRow, readConnection, storeDb, toView, type ConnectionRow, type StoreDb } from './repo.ts';
 import { createVault, type Vault } from './vault.ts';
-import { createWebhookSender, type WebhookSender } from './webhook.ts';
+import { webhookSenderFor, type WebhookInput, type WebhookSender } from './webhook.ts';
 
 export const STATE_TTL_MS = 10 * 60_000;
 
@@ -44,6 +44,9 @@ export interface StoreServiceOptions {
   vault?: Vault;
   retry?: Partial<RetryPolicy>;
   pollMs?: number;
+  /** The webhook outbox's sender (compose.ts builds it); default: one of this service's own. */
+  webhook?: WebhookSender;
+  /** Backoff of the default sender's retries. */
   webhookBackoff?: { baseMs: number; capMs: number };
   /** Told about every upstream refresh call and every vault failure (the metrics). */
   observer?: StoreObserver;
@@ -111,13 +114,15 @@ export class StoreService {
     const adapters = createAdapters(o.config, { fetch: o.fetch, now: this.now });
     this.vault = o.observer ? observeVault(vault, o.observer) : vault;
     this.adapters = o.observer ? observeAdapters(adapters, o.observer) : adapters;
-    this.webhook = createWebhookSender({
-      url: o.config.SHOP_CHAT_WEBHOOK_URL,
-      secret: o.config.SHOP_CHAT_WEBHOOK_SECRET,
-      log: o.log,
-      ...(o.fetch ? { fetch: o.fetch } : {}),
-      ...(o.webhookBackoff ?? {}),
-    });
+    this.webhook =
+      o.webhook ??
+      webhookSenderFor(o.config, {
+        db: this.db,
+        log: o.log,
+        ...(o.fetch ? { fetch: o.fetch } : {}),
+        ...(o.instanceId ? { instanceId: o.instanceId } : {}),
+        ...(o.webhookBackoff ?? {}),
+      });
     this.manager = new TokenManager({
       db: this.db,
       vault: this.vault,
@@ -133,6 +138,20 @@ export class StoreService {
 
   async close(): Promise<void> {
     await this.webhook.stop();
+  }
+
+  /**
+   * Runs the state change `change` and writes the webhook `event` reporting it in one transaction,
+   * then wakes the sender: the outbox row exists exactly when the change was committed.
+   */
+  private async withWebhook<T>(event: WebhookInput, change: (trx: StoreDb) => Promise<T>): Promise<T> {
+    const result = await this.db.transaction().execute(async (trx) => {
+      const r = await change(trx);
+      await this.webhook.enqueue(trx, event);
+      return r;
+    });
+    this.webhook.wake();
+    return result;
   }
 
   /** A usable access token of a connection (refreshed when within the platform's margin). */
@@ -254,7 +273,7 @@ export class StoreService {
     return { connection: toView(row) };
   }
 
-  /** Stores a new authorisation in one write (insert, or CAS on the version of the existing row). */
+  /** Stores a new authorisation (insert, or CAS on the version of the existing row) with its AUTHORIZED webhook, in one transaction. */
   private async writeAuthorized(w: {
     shop: StoreShop;
     platform: StorePlatform;
@@ -290,22 +309,25 @@ export class StoreService {
       lease_owner: null,
       updated_at: now,
     };
+    const event: WebhookInput = { shopUid: w.shop.shopUid, platform: w.platform, sellerId: w.sellerId, authType: w.authType, status: 'AUTHORIZED', auth_fail_reason: '' };
     try {
-      if (w.existing) {
-        const r = await this.db
-          .updateTable('store_connection')
-          .set((eb) => ({ ...values, version: eb('version', '+', 1) }))
-          .where('id', '=', id)
-          .where('version', '=', w.existing!.version)
-          .where('status', '!=', 'AUTHORIZED')
-          .executeTakeFirst();
-        if (affected(r) !== 1) throw new ApiError(409, `repeat authorized: shop ${w.shop.shopUid} was connected to ${w.platform} concurrently`);
-      } else {
-        await this.db
-          .insertInto('store_connection')
-          .values({ ...values, id, shop_uid: w.shop.shopUid, platform: w.platform, created_at: now })
-          .execute();
-      }
+      await this.withWebhook(event, async (trx) => {
+        if (w.existing) {
+          const r = await trx
+            .updateTable('store_connection')
+            .set((eb) => ({ ...values, version: eb('version', '+', 1) }))
+            .where('id', '=', id)
+            .where('version', '=', w.existing!.version)
+            .where('status', '!=', 'AUTHORIZED')
+            .executeTakeFirst();
+          if (affected(r) !== 1) throw new ApiError(409, `repeat authorized: shop ${w.shop.shopUid} was connected to ${w.platform} concurrently`);
+        } else {
+          await trx
+            .insertInto('store_connection')
+            .values({ ...values, id, shop_uid: w.shop.shopUid, platform: w.platform, created_at: now })
+            .execute();
+        }
+      });
     } catch (err) {
       if (!isUniqueViolation(err)) throw err;
       const msg = String((err as Error).message);
@@ -315,14 +337,6 @@ export class StoreService {
     }
     const row = (await readConnection(this.db, id))!;
     this.log.info({ connectionId: id, shopUid: w.shop.shopUid, platform: w.platform, authType: w.authType }, 'store connection authorized');
-    this.webhook.notify({
-      shopUid: w.shop.shopUid,
-      platform: w.platform,
-      sellerId: w.sellerId,
-      authType: w.authType,
-      status: 'AUTHORIZED',
-      auth_fail_reason: '',
-    });
     return row;
   }
 
@@ -336,20 +350,22 @@ export class StoreService {
     reason: string,
   ): Promise<void> {
     const now = this.now();
-    if (existing) {
-      await this.db
-        .updateTable('store_connection')
-        .set({ status: 'FAILED', last_error: clipError(reason), updated_at: now })
-        .where('id', '=', existing.id)
-        .where('status', 'in', ['PENDING', 'FAILED'])
-        .execute();
-    } else {
-      const row = { ...newConnectionRow({ id: newConnectionId(), shopUid: shop.shopUid, orgUid: shop.orgUid, platform, authType, sellerId, now }), status: 'FAILED', last_error: clipError(reason) };
-      await this.db.insertInto('store_connection').values(row).execute().catch((err) => {
-        if (!isUniqueViolation(err)) throw err;
-      });
-    }
-    this.webhook.notify({ shopUid: shop.shopUid, platform, sellerId, authType, status: 'FAILED', auth_fail_reason: clipError(reason) });
+    const event: WebhookInput = { shopUid: shop.shopUid, platform, sellerId, authType, status: 'FAILED', auth_fail_reason: clipError(reason) };
+    await this.withWebhook(event, async (trx) => {
+      if (existing) {
+        await trx
+          .updateTable('store_connection')
+          .set({ status: 'FAILED', last_error: clipError(reason), updated_at: now })
+          .where('id', '=', existing.id)
+          .where('status', 'in', ['PENDING', 'FAILED'])
+          .execute();
+      } else {
+        // A connection raced in meanwhile: kept as it is (nothing here may fail the transaction,
+        // PostgreSQL would refuse the outbox insert after a failed statement), the FAILED still sent.
+        const row = { ...newConnectionRow({ id: newConnectionId(), shopUid: shop.shopUid, orgUid: shop.orgUid, platform, authType, sellerId, now }), status: 'FAILED', last_error: clipError(reason) };
+        await trx.insertInto('store_connection').values(row).onConflict((oc) => oc.doNothing()).execute();
+      }
+    });
   }
 
   // ---- OAuth state -----------------------------------------------------------------------------

@@ -2,8 +2,8 @@
 // bounded concurrency, at an interval with jitter. `refreshDue` runs one pass (the CLI's
 // `npm run admin -- store refresh-due`); `startRefreshSweep` runs it periodically in the server.
 import type { StorePlatform } from '../../shared/store/api.ts';
-import { isDatabaseUnavailable } from '../errors.ts';
 import type { StoreLogger } from './log.ts';
+import { databasePause } from './pause.ts';
 import type { RefreshOutcome } from './refresh.ts';
 import { normalizeRow } from './repo.ts';
 import type { StoreService } from './service.ts';
@@ -107,7 +107,7 @@ export function startRefreshSweep(
   let timer: NodeJS.Timeout | undefined;
   let running: Promise<unknown> | undefined;
   let stopped = false;
-  let paused = false;
+  const pause = databasePause(log, 'store refresh sweep');
   const schedule = (ms: number) => {
     if (stopped) return;
     timer = setTimeout(run, ms);
@@ -117,18 +117,14 @@ export function startRefreshSweep(
     let next = interval * (0.9 + Math.random() * 0.2);
     running = refreshDue(service)
       .then((p) => {
-        if (paused) log.info({}, 'store refresh sweep resumed: database reachable again');
-        paused = false;
+        pause.reached();
         if (p.total) log.info({ ...p, last: undefined }, 'store refresh sweep done');
       })
       .catch((err) => {
         // The database is out: try again soon rather than a whole interval later; whatever the
         // pass did not reach stays due, and a refresh is a CAS, so nothing is done twice.
-        if (isDatabaseUnavailable(err)) {
-          if (!paused) log.warn({ error: (err as Error).message }, 'store refresh sweep paused: database unavailable');
-          paused = true;
-          next = Math.min(next, pausedRetryMs);
-        } else log.error({ error: (err as Error).message }, 'store refresh sweep failed');
+        if (pause.failed(err)) next = Math.min(next, pausedRetryMs);
+        else log.error({ error: (err as Error).message }, 'store refresh sweep failed');
       })
       .finally(() => {
         running = undefined;

@@ -46,7 +46,26 @@ export interface StoreAuthStateTable {
   consumed_at: number | null;
 }
 
+/** A webhook still to send (migration 005_webhook_outbox); deleted once delivered. */
+export interface WebhookOutboxTable {
+  /** The delivery id, sent as X-Shop-Chat-Delivery-Id: the same on every attempt of this row. */
+  id: string;
+  event_id: string;
+  /** The JSON body, fixed at enqueue: every attempt sends (and signs) the same bytes. */
+  body: string;
+  attempts: Generated<number>;
+  /** When the next attempt is due; NULL once the sender gave up. */
+  next_attempt_at: number | null;
+  /** The sender holding the row while it sends it, and until when. */
+  lease_until: number | null;
+  lease_owner: string | null;
+  /** Why the last attempt failed (an HTTP status or an error name, never a secret). */
+  last_error: string | null;
+  created_at: number;
+}
+
 export interface StoreTables {
   store_connection: StoreConnectionTable;
   store_auth_state: StoreAuthStateTable;
+  webhook_outbox: WebhookOutboxTable;
 }
