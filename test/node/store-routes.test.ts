@@ -3,46 +3,15 @@ import { randomBytes } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import assert from 'node:assert/strict';
-import { after, before, it } from 'node:test';
+import { it } from 'node:test';
 import { aad, findConnection } from '../../src/server/store/repo.ts';
-import { FakeWebhookReceiver, fakeStoreEnv, startFakes } from '../fakes/platforms.ts';
 import { createOrgToken, describeEachDatabase, json, onboardShop, type Harness } from './helpers/server.ts';
+import { stateOf, useStoreFakes } from './helpers/store.ts';
 
 const P = '/api/v1/shop/open/store';
-let f: Awaited<ReturnType<typeof startFakes>>;
-let hook: FakeWebhookReceiver;
-const env: Record<string, string> = {};
+const fakes = useStoreFakes({ SHOP_CHAT_PUBLIC_URL: 'http://127.0.0.1:9003' });
+const { env } = fakes;
 const seen: string[] = []; // every platform token/secret/code the tests handled
-
-before(async () => {
-  f = await startFakes();
-  hook = new FakeWebhookReceiver();
-  await hook.start();
-  Object.assign(env, fakeStoreEnv(f), {
-    SHOP_CHAT_SECRET_KEY: randomBytes(32).toString('base64'),
-    SHOP_CHAT_WEBHOOK_URL: hook.hookUrl,
-    SHOP_CHAT_WEBHOOK_SECRET: 'fake-webhook-secret',
-    SHOP_CHAT_PUBLIC_URL: 'http://127.0.0.1:9003',
-    SHOP_CHAT_REFRESH_SWEEP: 'off',
-  });
-  seen.push(f.fkw.clientSecret, f.youzan.clientSecret, f.shoplazza.clientSecret, env.SHOP_CHAT_SECRET_KEY!);
-});
-after(async () => {
-  await hook.close();
-  await f.close();
-});
-
-async function hookFor(shopUid: string, status: string) {
-  const end = Date.now() + 5000;
-  for (;;) {
-    const w = hook.received.find((r) => r.body.shopUid === shopUid && r.body.status === status);
-    if (w) return w;
-    if (Date.now() > end) assert.fail(`no ${status} webhook for ${shopUid}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
-
-const stateOf = (authUrl: string) => new URL(authUrl).searchParams.get('state')!;
 
 describeEachDatabase(
   'store connection API',
@@ -52,13 +21,13 @@ describeEachDatabase(
       const res = await h().call('POST', `${P}/authorize`, { shopUid, platform: 'FKW', authType: 'URL', redirectUrl: 'https://biz.example.test/done?x=1' });
       assert.equal(res.statusCode, 200, res.body);
       const authUrl = json(res).data.authUrl as string;
-      assert.ok(authUrl.startsWith(`${f.fkw.url}/api/oauth/getAuthCode?`));
+      assert.ok(authUrl.startsWith(`${fakes.f.fkw.url}/api/oauth/getAuthCode?`));
       assert.equal(new URL(authUrl).searchParams.get('redirect_uri'), 'http://127.0.0.1:9003/api/v1/shop/open/store/callback/fkw');
       const pending = json(await h().call('GET', `${P}/status?shopUid=${shopUid}`)).data.connections;
       assert.equal(pending[0].status, 'PENDING');
 
       const shopId = `fkw${randomBytes(3).toString('hex')}`;
-      const code = f.fkw.issueCode(shopId);
+      const code = fakes.f.fkw.issueCode(shopId);
       seen.push(code);
       const cb = await h().call('GET', `${P}/callback/fkw?code=${code}&state=${encodeURIComponent(stateOf(authUrl))}`, undefined, null);
       assert.equal(cb.statusCode, 302, cb.body);
@@ -83,14 +52,14 @@ describeEachDatabase(
       const at = svc.vault.decrypt(row.access_token_enc!, aad.access(row.id));
       const rt = svc.vault.decrypt(row.refresh_token_enc!, aad.refresh(row.id));
       seen.push(at, rt);
-      assert.equal(f.fkw.access.get(at), shopId);
+      assert.equal(fakes.f.fkw.access.get(at), shopId);
       for (const s of [at, rt, code]) assert.ok(!st.body.includes(s), 'status never shows a token');
-      const w = await hookFor(shopUid, 'AUTHORIZED');
+      const w = await fakes.hookFor(shopUid, 'AUTHORIZED');
       assert.equal(w.body.auth_status, 'SUCCESS');
       assert.equal(w.body.sellerId, shopId);
 
       // The same state again: reused — fails cleanly, the connection stays as it is.
-      const again = await h().call('GET', `${P}/callback/fkw?code=${f.fkw.issueCode(shopId)}&state=${encodeURIComponent(stateOf(authUrl))}`, undefined, null);
+      const again = await h().call('GET', `${P}/callback/fkw?code=${fakes.f.fkw.issueCode(shopId)}&state=${encodeURIComponent(stateOf(authUrl))}`, undefined, null);
       assert.equal(again.statusCode, 302);
       const l2 = new URL(again.headers.location as string);
       assert.equal(l2.searchParams.get('auth_status'), 'FAIL');
@@ -110,7 +79,7 @@ describeEachDatabase(
       assert.match(json(taken).message, /seller id already authorized/);
       // …and through the callback (the seller only becomes known there): FAIL.
       const o = json(await h().call('POST', `${P}/authorize`, { shopUid: other.shopUid, platform: 'FKW', authType: 'URL' })).data.authUrl;
-      const cb2 = await h().call('GET', `${P}/callback/fkw?code=${f.fkw.issueCode(shopId)}&state=${encodeURIComponent(stateOf(o))}`, undefined, null);
+      const cb2 = await h().call('GET', `${P}/callback/fkw?code=${fakes.f.fkw.issueCode(shopId)}&state=${encodeURIComponent(stateOf(o))}`, undefined, null);
       assert.equal(cb2.statusCode, 400);
       assert.match(cb2.headers['content-type'] as string, /text\/html/);
       assert.match(cb2.body, /seller id already authorized/);
@@ -120,10 +89,10 @@ describeEachDatabase(
     it('expired state (10 min) and forged state fail cleanly; a refused code marks FAILED with a webhook', async () => {
       const { shopUid } = await onboardShop(h());
       const a1 = json(await h().call('POST', `${P}/authorize`, { shopUid, platform: 'YOUZAN', authType: 'URL' })).data.authUrl;
-      assert.ok(a1.startsWith(`${f.youzan.url}/auth/authorize?`));
+      assert.ok(a1.startsWith(`${fakes.f.youzan.url}/auth/authorize?`));
       h().advanceClock(11 * 60_000);
       try {
-        const exp = await h().call('GET', `${P}/callback/youzan?code=${f.youzan.issueCode('9001')}&state=${encodeURIComponent(stateOf(a1))}`, undefined, null);
+        const exp = await h().call('GET', `${P}/callback/youzan?code=${fakes.f.youzan.issueCode('9001')}&state=${encodeURIComponent(stateOf(a1))}`, undefined, null);
         assert.equal(exp.statusCode, 400);
         assert.match(exp.body, /state expired/);
       } finally {
@@ -138,14 +107,14 @@ describeEachDatabase(
       assert.equal(cross.statusCode, 400);
       // A refused (expired) code: FAILED, webhook FAILED.
       const a2 = json(await h().call('POST', `${P}/authorize`, { shopUid, platform: 'FKW', authType: 'URL' })).data.authUrl;
-      const r = await h().call('GET', `${P}/callback/fkw?code=${f.fkw.issueCode('x1', { expired: true })}&state=${encodeURIComponent(stateOf(a2))}`, undefined, null);
+      const r = await h().call('GET', `${P}/callback/fkw?code=${fakes.f.fkw.issueCode('x1', { expired: true })}&state=${encodeURIComponent(stateOf(a2))}`, undefined, null);
       assert.equal(r.statusCode, 400);
       assert.match(r.body, /rt 100/);
       const conns = json(await h().call('GET', `${P}/status?shopUid=${shopUid}`)).data.connections;
       const fkw = conns.find((c: { platform: string }) => c.platform === 'FKW');
       assert.equal(fkw.status, 'FAILED');
       assert.match(fkw.lastError, /rt 100/);
-      assert.match(String((await hookFor(shopUid, 'FAILED')).body.auth_fail_reason), /rt 100/);
+      assert.match(String((await fakes.hookFor(shopUid, 'FAILED')).body.auth_fail_reason), /rt 100/);
       // The merchant cancelling on the platform page.
       const a3 = json(await h().call('POST', `${P}/authorize`, { shopUid, platform: 'FKW', authType: 'URL', redirectUrl: 'https://biz.example.test/r' })).data.authUrl;
       const deny = await h().call('GET', `${P}/callback/fkw?error=access_denied&state=${encodeURIComponent(stateOf(a3))}`, undefined, null);
@@ -155,7 +124,7 @@ describeEachDatabase(
     it('KEY (Youzan silent, grant_id = store id): validated with the platform, stored, never shown', async () => {
       const { shopUid } = await onboardShop(h());
       const kdt = String(40_000_000 + Math.floor(Math.random() * 1e6));
-      const app = f.youzan.addSelfUseApp(kdt);
+      const app = fakes.f.youzan.addSelfUseApp(kdt);
       seen.push(app.apiSecret, app.apiKey);
       const res = await h().call('POST', `${P}/authorize`, { shopUid, platform: 'YOUZAN', authType: 'KEY', sellerId: kdt, authInfo: app });
       assert.equal(res.statusCode, 200, res.body);
@@ -164,10 +133,10 @@ describeEachDatabase(
       assert.equal(c.authType, 'KEY');
       assert.equal(c.sellerId, kdt);
       assert.ok(!res.body.includes(app.apiSecret));
-      const pair = f.youzan.currentPair(kdt)!;
+      const pair = fakes.f.youzan.currentPair(kdt)!;
       seen.push(pair.at, pair.rt);
       assert.ok(!res.body.includes(pair.at));
-      assert.equal((await hookFor(shopUid, 'AUTHORIZED')).body.platform, 'YOUZAN');
+      assert.equal((await fakes.hookFor(shopUid, 'AUTHORIZED')).body.platform, 'YOUZAN');
 
       // The same authInfo for another shop: 409 (compared by fingerprint).
       const other = await onboardShop(h());
@@ -175,7 +144,7 @@ describeEachDatabase(
       assert.equal(dup.statusCode, 409);
       assert.match(json(dup).message, /authInfo/);
       // The same sellerId with other credentials for another shop: 409.
-      const app2 = f.youzan.addSelfUseApp(kdt);
+      const app2 = fakes.f.youzan.addSelfUseApp(kdt);
       seen.push(app2.apiSecret);
       const dupSeller = await h().call('POST', `${P}/authorize`, { shopUid: other.shopUid, platform: 'YOUZAN', authType: 'KEY', sellerId: kdt, authInfo: app2 });
       assert.equal(dupSeller.statusCode, 409);
@@ -191,9 +160,9 @@ describeEachDatabase(
       assert.equal(await svc.getValidAccessToken(row.id), pair.at);
       await (h().db as any).updateTable('store_connection').set({ expires_at: Date.now() + 10 * 60_000 }).where('id', '=', row.id).execute();
       const fresh = await svc.getValidAccessToken(row.id);
-      seen.push(fresh, f.youzan.currentPair(kdt)!.rt);
+      seen.push(fresh, fakes.f.youzan.currentPair(kdt)!.rt);
       assert.notEqual(fresh, pair.at);
-      assert.equal(f.youzan.isRefreshTokenLive(pair.rt), false, 'rotation killed the old refresh token');
+      assert.equal(fakes.f.youzan.isRefreshTokenLive(pair.rt), false, 'rotation killed the old refresh token');
 
       // Revoke: gone from status, tokens deleted; a new authorisation is possible.
       const rv = await h().call('POST', `${P}/revoke`, { shopUid, platform: 'YOUZAN' });
@@ -207,7 +176,7 @@ describeEachDatabase(
     it('KEY (Shoplazza private-app token) and the seed-004 parameter errors', async () => {
       const { shopUid } = await onboardShop(h());
       const store = `st-${randomBytes(3).toString('hex')}`;
-      const token = f.shoplazza.addPrivateToken(store);
+      const token = fakes.f.shoplazza.addPrivateToken(store);
       seen.push(token);
       const ok = await h().call('POST', `${P}/authorize`, { shopUid, platform: 'SHOPLAZZA', authType: 'KEY', sellerId: store, authInfo: { token } });
       assert.equal(ok.statusCode, 200, ok.body);
@@ -258,8 +227,8 @@ describeEachDatabase(
       const { shopUid } = await onboardShop(h());
       const store = `sz-${randomBytes(3).toString('hex')}`;
       const authUrl = json(await h().call('POST', `${P}/authorize`, { shopUid, platform: 'SHOPLAZZA', authType: 'URL', sellerId: store })).data.authUrl;
-      assert.ok(authUrl.startsWith(`${f.shoplazza.url}/stores/${store}/admin/oauth/authorize?`));
-      const code = f.shoplazza.issueCode(store);
+      assert.ok(authUrl.startsWith(`${fakes.f.shoplazza.url}/stores/${store}/admin/oauth/authorize?`));
+      const code = fakes.f.shoplazza.issueCode(store);
       seen.push(code);
       const cb = await h().call('GET', `${P}/callback/shoplazza?code=${code}&state=${encodeURIComponent(stateOf(authUrl))}&shop=${store}.myshoplaza.com`, undefined, null);
       assert.equal(cb.statusCode, 200, cb.body);
@@ -271,28 +240,28 @@ describeEachDatabase(
       await (h().db as any).updateTable('store_connection').set({ expires_at: Date.now() + 30 * 60_000 }).where('id', '=', row.id).execute();
       const t = await svc.getValidAccessToken(row.id);
       seen.push(t);
-      assert.equal(f.shoplazza.access.get(t), store);
-      assert.equal(f.shoplazza.isRefreshTokenLive(oldRt), false);
+      assert.equal(fakes.f.shoplazza.access.get(t), store);
+      assert.equal(fakes.f.shoplazza.isRefreshTokenLive(oldRt), false);
     });
 
     it('public goods card from FKW products, cached; unknown goods 404', async () => {
       const { shopUid } = await onboardShop(h());
       const shopId = `g${randomBytes(3).toString('hex')}`;
-      f.fkw.products.set(shopId, [
+      fakes.f.fkw.products.set(shopId, [
         { id: '101', name: '演示商品', picture: 'https://img.example.test/101.png', on_shelf: true, sku_list: [{ sku_id: '101_1', price: 99, stock: 5, product_code: 'internal-code' }] },
         { id: '102', name: 'Bad picture', picture: 'javascript:alert(1)', on_shelf: false, sku_list: [] },
       ]);
       const authUrl = json(await h().call('POST', `${P}/authorize`, { shopUid, platform: 'FKW', authType: 'URL' })).data.authUrl;
-      const code = f.fkw.issueCode(shopId);
+      const code = fakes.f.fkw.issueCode(shopId);
       assert.equal((await h().call('GET', `${P}/callback/fkw?code=${code}&state=${encodeURIComponent(stateOf(authUrl))}`, undefined, null)).statusCode, 200);
       const svc = h().services.store;
       const inject = (url: string) => h().call('GET', url, undefined, null);
       const get = async (goodsUid: string) => inject(`/api/v1/shop/widget/goods?shopUid=${shopUid}&goodsUid=${goodsUid}`);
       const g = json(await get('101')).data;
-      const before = f.fkw.count('getProductList');
+      const before = fakes.f.fkw.count('getProductList');
       assert.deepEqual(g, { uid: '101', type: 'GOODS', shopUid, title: '演示商品', price: 99, image: 'https://img.example.test/101.png', status: 'ON_SHELF' });
       await get('101');
-      assert.equal(f.fkw.count('getProductList'), before, 'served from the cache');
+      assert.equal(fakes.f.fkw.count('getProductList'), before, 'served from the cache');
       const g2 = await svc.goods({ shopUid, orgUid: '', enabled: true }, '102');
       assert.deepEqual(g2, { uid: '102', type: 'GOODS', shopUid, title: 'Bad picture', status: 'OFF_SHELF' }, 'unsafe picture dropped');
       assert.equal(await svc.goods({ shopUid, orgUid: '', enabled: true }, '999'), null);
@@ -312,7 +281,7 @@ describeEachDatabase(
     it('neither the database nor the captured logs hold a platform token, secret or code', async () => {
       const logs = h().logs.join('\n');
       assert.ok(logs.length > 0);
-      const secrets = seen.filter((s) => s && s.length >= 8);
+      const secrets = [...seen, fakes.f.fkw.clientSecret, fakes.f.youzan.clientSecret, fakes.f.shoplazza.clientSecret, env.SHOP_CHAT_SECRET_KEY!].filter((s) => s && s.length >= 8);
       assert.ok(secrets.length > 15);
       for (const s of secrets) assert.ok(!logs.includes(s), `logs leak ${s.slice(0, 6)}…`);
       if (h().sqlitePath) {

@@ -10,31 +10,13 @@ import { sql } from 'kysely';
 import { createDatabase, type DatabaseHandle } from '../../src/server/db/index.ts';
 import { storeDb } from '../../src/server/store/repo.ts';
 import { createWebhookSender, signWebhookBody, type WebhookInput, type WebhookSender } from '../../src/server/store/webhook.ts';
-import { FakeWebhookReceiver, fakeStoreEnv, startFakes } from '../fakes/platforms.ts';
 import { captureLogger } from '../fakes/store-harness.ts';
 import { PG_URL, describeEachDatabase, json, onboardShop, type Harness } from './helpers/server.ts';
+import { WEBHOOK_SECRET as SECRET, useStoreFakes } from './helpers/store.ts';
 
 const P = '/api/v1/shop/open/store';
-const SECRET = 'fake-webhook-secret';
-let f: Awaited<ReturnType<typeof startFakes>>;
-let hook: FakeWebhookReceiver;
-const env: Record<string, string> = {};
-
-before(async () => {
-  f = await startFakes();
-  hook = new FakeWebhookReceiver();
-  await hook.start();
-  Object.assign(env, fakeStoreEnv(f), {
-    SHOP_CHAT_SECRET_KEY: randomBytes(32).toString('base64'),
-    SHOP_CHAT_WEBHOOK_URL: hook.hookUrl,
-    SHOP_CHAT_WEBHOOK_SECRET: SECRET,
-    SHOP_CHAT_REFRESH_SWEEP: 'off',
-  });
-});
-after(async () => {
-  await hook.close();
-  await f.close();
-});
+const fakes = useStoreFakes();
+const { env } = fakes;
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -51,7 +33,7 @@ async function until<T>(what: string, probe: () => T | undefined | false | Promi
 /** A Youzan KEY authorisation of a new shop (one request); the request's answer and the shop. */
 async function authorizeKey(h: Harness, kdt = String(40_000_000 + Math.floor(Math.random() * 1e6))) {
   const { shopUid } = await onboardShop(h);
-  const app = f.youzan.addSelfUseApp(kdt);
+  const app = fakes.f.youzan.addSelfUseApp(kdt);
   const res = await h.call('POST', `${P}/authorize`, { shopUid, platform: 'YOUZAN', authType: 'KEY', sellerId: kdt, authInfo: app });
   return { res, shopUid, kdt };
 }
@@ -71,18 +53,18 @@ describeEachDatabase(
   'store webhook outbox',
   (h: () => Harness, kind) => {
     it('a refused delivery is retried with the same delivery id, body and signature; once accepted the row is gone', async () => {
-      hook.refuseWith = 500;
+      fakes.hook.refuseWith = 500;
       let shopUid: string;
       try {
         const a = await authorizeKey(h());
         shopUid = a.shopUid;
         assert.equal(a.res.statusCode, 200, a.res.body);
-        await until('two refused attempts', () => hook.attempts.filter((x) => x.body.shopUid === shopUid).length >= 2);
+        await until('two refused attempts', () => fakes.hook.attempts.filter((x) => x.body.shopUid === shopUid).length >= 2);
       } finally {
-        hook.refuseWith = undefined;
+        fakes.hook.refuseWith = undefined;
       }
-      const delivered = await until('the delivery', () => hook.received.find((x) => x.body.shopUid === shopUid));
-      const attempts = hook.attempts.filter((x) => x.body.shopUid === shopUid);
+      const delivered = await until('the delivery', () => fakes.hook.received.find((x) => x.body.shopUid === shopUid));
+      const attempts = fakes.hook.attempts.filter((x) => x.body.shopUid === shopUid);
       assert.ok(attempts.length >= 3);
       assert.deepEqual(attempts.slice(0, -1).map((x) => x.status), attempts.slice(0, -1).map(() => 500));
       assert.match(delivered.deliveryId, /^[0-9a-f-]{36}$/);
@@ -93,7 +75,7 @@ describeEachDatabase(
         assert.equal(x.raw, delivered.raw, 'the same bytes on every attempt');
         assert.equal(x.signature, delivered.signature);
       }
-      assert.equal(hook.received.filter((x) => x.body.shopUid === shopUid).length, 1);
+      assert.equal(fakes.hook.received.filter((x) => x.body.shopUid === shopUid).length, 1);
       await until('the row deleted', async () => !(await outboxRows(h())).some((r) => r.id === delivered.deliveryId));
       const metrics = (await h().call('GET', '/metrics')).body;
       assert.match(metrics, /shop_chat_webhook_deliveries_total\{outcome="delivered"\} [1-9]/);
@@ -112,31 +94,31 @@ describeEachDatabase(
       assert.equal(failed.res.statusCode, 500, failed.res.body);
       const st = json(await h().call('GET', `${P}/status?shopUid=${failed.shopUid}`)).data.connections;
       assert.deepEqual(st, [], 'the connection was rolled back with the outbox row');
-      const again = await h().call('POST', `${P}/authorize`, { shopUid: failed.shopUid, platform: 'YOUZAN', authType: 'KEY', sellerId: failed.kdt, authInfo: f.youzan.addSelfUseApp(failed.kdt) });
+      const again = await h().call('POST', `${P}/authorize`, { shopUid: failed.shopUid, platform: 'YOUZAN', authType: 'KEY', sellerId: failed.kdt, authInfo: fakes.f.youzan.addSelfUseApp(failed.kdt) });
       assert.equal(again.statusCode, 200, again.body);
-      await until('the webhook of the retried authorisation', () => hook.received.find((x) => x.body.shopUid === failed.shopUid));
+      await until('the webhook of the retried authorisation', () => fakes.hook.received.find((x) => x.body.shopUid === failed.shopUid));
 
       // The state change fails (two shops claim one seller at once; the unique index refuses the
       // second inside its transaction): that 409 leaves no outbox row, so no webhook for the loser.
       const kdt = String(50_000_000 + Math.floor(Math.random() * 1e6));
       const [s1, s2] = [await onboardShop(h()), await onboardShop(h())];
-      f.youzan.delay('silent', 150); // both pass the up-front checks before either writes
+      fakes.f.youzan.delay('silent', 150); // both pass the up-front checks before either writes
       let answers;
       try {
         answers = await Promise.all(
-          [s1, s2].map((s) => h().call('POST', `${P}/authorize`, { shopUid: s.shopUid, platform: 'YOUZAN', authType: 'KEY', sellerId: kdt, authInfo: f.youzan.addSelfUseApp(kdt) })),
+          [s1, s2].map((s) => h().call('POST', `${P}/authorize`, { shopUid: s.shopUid, platform: 'YOUZAN', authType: 'KEY', sellerId: kdt, authInfo: fakes.f.youzan.addSelfUseApp(kdt) })),
         );
       } finally {
-        f.youzan.clearFaults();
+        fakes.f.youzan.clearFaults();
       }
       assert.deepEqual(answers.map((r) => r.statusCode).sort(), [200, 409], answers.map((r) => r.body).join('\n'));
       const winner = answers[0]!.statusCode === 200 ? s1 : s2;
       const loser = winner === s1 ? s2 : s1;
-      await until('the winner webhook', () => hook.received.find((x) => x.body.shopUid === winner.shopUid));
+      await until('the winner webhook', () => fakes.hook.received.find((x) => x.body.shopUid === winner.shopUid));
       await h().services.store.webhook.drain();
       const rows = await outboxRows(h());
       assert.ok(!rows.some((r) => r.body.includes(loser.shopUid)), 'no outbox row for the refused change');
-      assert.ok(!hook.attempts.some((x) => x.body.shopUid === loser.shopUid), 'no webhook for the refused change');
+      assert.ok(!fakes.hook.attempts.some((x) => x.body.shopUid === loser.shopUid), 'no webhook for the refused change');
     });
 
     it('two senders on one database (two connections, as two instances) deliver each row once', async () => {
@@ -149,11 +131,11 @@ describeEachDatabase(
         return fetch(input, init);
       };
       const cap = captureLogger();
-      const mk = (db: unknown, k: 'a' | 'b') => createWebhookSender({ db, url: hook.hookUrl, secret: SECRET, log: cap.log, instanceId: `sender-${k}`, fetch: counting(k), pollMs: 20 });
+      const mk = (db: unknown, k: 'a' | 'b') => createWebhookSender({ db, url: fakes.hook.hookUrl, secret: SECRET, log: cap.log, instanceId: `sender-${k}`, fetch: counting(k), pollMs: 20 });
       const a = mk(h().db, 'a');
       const b = mk(other.db, 'b');
       try {
-        hook.delay('hook', 15); // POSTs overlap: both senders are claiming while rows are in flight
+        fakes.hook.delay('hook', 15); // POSTs overlap: both senders are claiming while rows are in flight
         await h().db.transaction().execute(async (trx) => {
           for (let i = 0; i < N; i++) await a.enqueue(storeDb(trx), event(`${tag}_${i}`));
         });
@@ -161,12 +143,12 @@ describeEachDatabase(
         b.start();
         await Promise.all([a.drain(), b.drain()]);
       } finally {
-        hook.clearFaults();
+        fakes.hook.clearFaults();
         await a.stop();
         await b.stop();
         await other.close();
       }
-      const got = hook.received.filter((x) => String(x.body.shopUid).startsWith(tag));
+      const got = fakes.hook.received.filter((x) => String(x.body.shopUid).startsWith(tag));
       assert.equal(new Set(got.map((x) => x.body.shopUid)).size, N, 'every event delivered');
       assert.equal(got.length, N, 'none twice');
       assert.equal(new Set(got.map((x) => x.deliveryId)).size, N);
@@ -176,18 +158,18 @@ describeEachDatabase(
 
     it('after the last attempt it gives up with one error line; the row stays with its last error', async () => {
       const cap = captureLogger();
-      const sender = createWebhookSender({ db: h().db, url: hook.hookUrl, secret: SECRET, log: cap.log, maxAttempts: 3, baseMs: 10, capMs: 20 });
+      const sender = createWebhookSender({ db: h().db, url: fakes.hook.hookUrl, secret: SECRET, log: cap.log, maxAttempts: 3, baseMs: 10, capMs: 20 });
       const shopUid = `giveup_${randomBytes(3).toString('hex')}`;
-      hook.refuseWith = 503;
+      fakes.hook.refuseWith = 503;
       try {
         await sender.enqueue(storeDb(h().db), event(shopUid));
         sender.wake();
         await sender.drain();
       } finally {
-        hook.refuseWith = undefined;
+        fakes.hook.refuseWith = undefined;
         await sender.stop();
       }
-      const attempts = hook.attempts.filter((x) => x.body.shopUid === shopUid);
+      const attempts = fakes.hook.attempts.filter((x) => x.body.shopUid === shopUid);
       assert.equal(attempts.length, 3);
       assert.equal(new Set(attempts.map((x) => x.deliveryId)).size, 1);
       assert.equal(cap.lines.filter((l) => l.includes('store webhook given up')).length, 1);
@@ -204,7 +186,7 @@ describeEachDatabase(
     if (kind === 'sqlite') {
       it('pauses while another process holds the write lock (one warning) and resumes by itself', async () => {
         const cap = captureLogger();
-        const sender: WebhookSender = createWebhookSender({ db: h().db, url: hook.hookUrl, secret: SECRET, log: cap.log, pausedRetryMs: 100 });
+        const sender: WebhookSender = createWebhookSender({ db: h().db, url: fakes.hook.hookUrl, secret: SECRET, log: cap.log, pausedRetryMs: 100 });
         const shopUid = `paused_${randomBytes(3).toString('hex')}`;
         await sender.enqueue(storeDb(h().db), event(shopUid));
         const locker = new SqliteDatabase(h().sqlitePath!);
@@ -216,7 +198,7 @@ describeEachDatabase(
           assert.equal(cap.lines.filter((l) => l.includes('webhook sender paused')).length, 1, 'one warning, not one per retry');
           locker.exec('commit');
           await until('the resume', () => cap.lines.some((l) => l.includes('webhook sender resumed')), 10_000);
-          await until('the delivery', () => hook.received.some((x) => x.body.shopUid === shopUid));
+          await until('the delivery', () => fakes.hook.received.some((x) => x.body.shopUid === shopUid));
         } finally {
           if (locker.inTransaction) locker.exec('rollback');
           locker.close();
