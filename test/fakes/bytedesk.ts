@@ -5,6 +5,7 @@
 import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { FaultKnobs } from './knobs.ts';
 
 export type BytedeskFault =
   | { type: 'business'; message?: string } // HTTP 200, { code: 500, data: false }
@@ -60,7 +61,7 @@ interface FakeShop {
   seats: Seat[];
 }
 
-export class FakeBytedesk {
+export class FakeBytedesk extends FaultKnobs<BytedeskFault> {
   url = '';
   private server?: Server;
   private port = 0;
@@ -69,29 +70,10 @@ export class FakeBytedesk {
   private readonly access = new Map<string, number | null>();
   /** refresh token → whether it still works (rotation retires the old one). */
   private readonly refresh = new Map<string, boolean>();
-  private readonly faults = new Map<string, BytedeskFault[]>();
-  private readonly delays = new Map<string, number>();
-  readonly calls = new Map<string, number>();
   /** Authorization headers and bodies received (leak checks). */
   readonly received: { op: string; authorization: string | undefined; body: string }[] = [];
   /** Lifetime of an access token issued by token/refresh. */
   accessTtlMs = 3_600_000;
-
-  count(op: string): number {
-    return this.calls.get(op) ?? 0;
-  }
-  /** The next calls of `op` (e.g. `binding`, `token/refresh`, `*` for any) fail as given, in order. */
-  inject(op: string, ...faults: BytedeskFault[]): void {
-    this.faults.set(op, [...(this.faults.get(op) ?? []), ...faults]);
-  }
-  /** Every call of `op` answers after `ms`. */
-  delay(op: string, ms: number): void {
-    this.delays.set(op, ms);
-  }
-  clearFaults(): void {
-    this.faults.clear();
-    this.delays.clear();
-  }
 
   /** A credential for the server under test: a permanent token, or a pair whose access token lives `ttlMs`. */
   issue(o: { permanent?: boolean; ttlMs?: number } = {}): { accessToken: string; refreshToken?: string; expiresAt: number | null } {
@@ -139,15 +121,13 @@ export class FakeBytedesk {
     const raw = Buffer.concat(chunks).toString('utf8');
     const url = new URL(req.url ?? '/', 'http://x');
     const op = url.pathname.replace(/^\/api\/v1\/shop\/open\//, '');
-    this.calls.set(op, (this.calls.get(op) ?? 0) + 1);
+    const { delayMs, fault } = this.called(op);
     this.received.push({ op, authorization: req.headers.authorization, body: raw });
     const send = (status: number, body: unknown) => {
       res.writeHead(status, { 'content-type': 'application/json' });
       res.end(JSON.stringify(body));
     };
-    const delay = this.delays.get(op) ?? this.delays.get('*');
-    if (delay) await sleep(delay);
-    const fault = this.faults.get(op)?.shift() ?? this.faults.get('*')?.shift();
+    if (delayMs) await sleep(delayMs);
     if (fault) {
       switch (fault.type) {
         case 'business':

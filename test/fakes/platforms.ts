@@ -4,6 +4,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { randomBytes } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
+import { FaultKnobs } from './knobs.ts';
 
 export type Fault =
   | { type: 'status'; status: number; body?: unknown } // e.g. 503, or a 400 with an OAuth error
@@ -14,33 +15,11 @@ export type Fault =
 const rand = (prefix: string) => `${prefix}_${randomBytes(12).toString('base64url')}`;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-abstract class FakeServer {
+abstract class FakeServer extends FaultKnobs<Fault> {
   private server?: Server;
   url = '';
-  readonly calls = new Map<string, number>();
-  private readonly faults = new Map<string, Fault[]>();
-  private readonly delays = new Map<string, number>();
   /** Every request's method + path + query + body, for leak checks of what was sent. */
   readonly requests: { op: string; url: string; body: string }[] = [];
-
-  count(op: string): number {
-    return this.calls.get(op) ?? 0;
-  }
-  resetCounts(): void {
-    this.calls.clear();
-  }
-  /** The next `faults.length` calls of `op` fail as given, in order. */
-  inject(op: string, ...faults: Fault[]): void {
-    this.faults.set(op, [...(this.faults.get(op) ?? []), ...faults]);
-  }
-  /** Every call of `op` answers after `ms` (slow platform; widens race windows). */
-  delay(op: string, ms: number): void {
-    this.delays.set(op, ms);
-  }
-  clearFaults(): void {
-    this.faults.clear();
-    this.delays.clear();
-  }
 
   protected abstract route(req: IncomingMessage, url: URL, body: string): { op: string; handle: () => [number, unknown] } | undefined;
 
@@ -62,11 +41,9 @@ abstract class FakeServer {
     const url = new URL(req.url ?? '/', 'http://fake');
     const r = this.route(req, url, body);
     if (!r) return send(res, 404, { error: 'not_found' });
-    this.calls.set(r.op, this.count(r.op) + 1);
+    const { delayMs, fault } = this.called(r.op);
     this.requests.push({ op: r.op, url: req.url ?? '', body });
-    const d = this.delays.get(r.op);
-    if (d) await sleep(d);
-    const fault = this.faults.get(r.op)?.shift();
+    if (delayMs) await sleep(delayMs);
     if (fault) {
       if (fault.type === 'status') return send(res, fault.status, fault.body ?? { error: 'server_error' });
       if (fault.type === 'reset') return void req.socket.destroy();
