@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import autocannon from 'autocannon';
 import pg from 'pg';
 import { pgbouncerMissing, startPgBouncer } from '../helpers/pg-cluster.ts';
+import { QUIET_SERVER_ENV } from '../helpers/server-process.ts';
 import { BASELINE_ARGS, fmt, freePort, median, rssOf, serverArgs, startChild, table, type BenchOptions, type Check, type Child } from './lib.ts';
 
 export const ADMIN = 'bench-admin-token-0123456789abcdef';
@@ -14,17 +15,7 @@ const CONNECTIONS = 100;
 
 /** Environment of a server child: temp database, quiet logs, rate limits out of the way. */
 export function serverEnv(databaseUrl: string, extra: Record<string, string> = {}): Record<string, string> {
-  return {
-    DATABASE_URL: databaseUrl,
-    LOG_LEVEL: 'warn',
-    NODE_ENV: 'test',
-    SHOP_CHAT_ADMIN_TOKEN: ADMIN,
-    SHOP_CHAT_RATE_LIMIT: '100000000',
-    SHOP_CHAT_RATE_LIMIT_IP: '100000000',
-    SHOP_CHAT_REFRESH_SWEEP: 'off',
-    SHOP_CHAT_SECRET_KEY: Buffer.alloc(32, 7).toString('base64'),
-    ...extra,
-  };
+  return { ...QUIET_SERVER_ENV, DATABASE_URL: databaseUrl, SHOP_CHAT_ADMIN_TOKEN: ADMIN, ...extra };
 }
 
 export async function startServer(databaseUrl: string, extra: Record<string, string> = {}): Promise<Child> {

@@ -1,78 +1,15 @@
 // Real server processes and a bounded mixed load against them, for the fault and several-instances
 // tests: every answer is counted by status, with how long it took, and every onboard answered 200
 // is an acknowledged write that must still be there afterwards.
-import { spawn, type ChildProcess } from 'node:child_process';
-import { join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { freePort } from './net.ts';
+import { QUIET_SERVER_ENV, startServerProcess, type ServerProcess } from './server-process.ts';
 
-const ROOT = resolve(fileURLToPath(import.meta.url), '../../..');
+export type { ServerProcess };
+
 export const ADMIN = 'load-admin-token-0123456789abcdef';
 
-export interface ServerProcess {
-  port: number;
-  base: string;
-  child: ChildProcess;
-  /** stderr and stdout so far (the log). */
-  output(): string;
-  /** Resolves with the exit code (or signal) when the process ends. */
-  exited: Promise<number | string | null>;
-  stop(): Promise<void>;
-}
-
-/** `node src/server/main.ts` with `env` (over test defaults) on a free port; resolves once /healthz answers. */
-export async function startServer(env: Record<string, string>): Promise<ServerProcess> {
-  const port = await freePort();
-  const child = spawn(process.execPath, ['--import', import.meta.resolve('tsx'), join(ROOT, 'src/server/main.ts')], {
-    cwd: ROOT,
-    env: {
-      PATH: process.env.PATH ?? '',
-      HOME: process.env.HOME ?? '',
-      HOST: '127.0.0.1',
-      PORT: String(port),
-      LOG_LEVEL: 'warn',
-      NODE_ENV: 'test',
-      SHOP_CHAT_ADMIN_TOKEN: ADMIN,
-      SHOP_CHAT_RATE_LIMIT: '100000000',
-      SHOP_CHAT_RATE_LIMIT_IP: '100000000',
-      SHOP_CHAT_REFRESH_SWEEP: 'off',
-      SHOP_CHAT_DEMO_SHOP: 'off',
-      SHOP_CHAT_SECRET_KEY: Buffer.alloc(32, 7).toString('base64'),
-      ...env,
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let out = '';
-  child.stdout!.on('data', (d) => (out += String(d)));
-  child.stderr!.on('data', (d) => (out += String(d)));
-  const exited = new Promise<number | string | null>((r) => child.once('exit', (code, signal) => r(code ?? signal)));
-  const base = `http://127.0.0.1:${port}`;
-  const deadline = Date.now() + 30_000;
-  for (;;) {
-    if (child.exitCode !== null) throw new Error(`server exited at start: ${out}`);
-    try {
-      if ((await fetch(`${base}/healthz`)).status === 200) break;
-    } catch {
-      /* not listening yet */
-    }
-    if (Date.now() > deadline) throw new Error(`server did not start: ${out}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  return {
-    port,
-    base,
-    child,
-    output: () => out,
-    exited,
-    async stop() {
-      if (child.exitCode === null && child.signalCode === null) {
-        child.kill('SIGTERM');
-        const t = setTimeout(() => child.kill('SIGKILL'), 10_000);
-        await exited;
-        clearTimeout(t);
-      }
-    },
-  };
+/** `node src/server/main.ts` with `env` over QUIET_SERVER_ENV and the load admin token; ready once /healthz answers. */
+export function startServer(env: Record<string, string>): Promise<ServerProcess> {
+  return startServerProcess({ ...QUIET_SERVER_ENV, SHOP_CHAT_ADMIN_TOKEN: ADMIN, ...env });
 }
 
 export interface Answer {

@@ -8,13 +8,31 @@ import { freePort } from './net.ts';
 const ROOT = resolve(fileURLToPath(import.meta.url), '../../..');
 
 export interface ServerProcess {
+  port: number;
   base: string;
+  child: ChildProcess;
   /** stdout and stderr so far (the server's log lines). */
   output(): string;
+  /** Resolves with the exit code (or signal) when the process ends. */
+  exited: Promise<number | string | null>;
+  /** SIGTERM, then SIGKILL after 10 s. */
   stop(): Promise<void>;
 }
 
-export async function startServerProcess(env: Record<string, string>, cwd: string): Promise<ServerProcess> {
+/**
+ * What a load test or a benchmark runs a server with: warnings only, rate limits out of the way,
+ * no refresh sweep, a fixed vault key. The caller adds DATABASE_URL and its admin token.
+ */
+export const QUIET_SERVER_ENV: Readonly<Record<string, string>> = {
+  LOG_LEVEL: 'warn',
+  NODE_ENV: 'test',
+  SHOP_CHAT_RATE_LIMIT: '100000000',
+  SHOP_CHAT_RATE_LIMIT_IP: '100000000',
+  SHOP_CHAT_REFRESH_SWEEP: 'off',
+  SHOP_CHAT_SECRET_KEY: Buffer.alloc(32, 7).toString('base64'),
+};
+
+export async function startServerProcess(env: Record<string, string>, cwd = ROOT): Promise<ServerProcess> {
   const port = await freePort();
   const child: ChildProcess = spawn(process.execPath, ['--import', import.meta.resolve('tsx'), join(ROOT, 'src/server/main.ts')], {
     cwd,
@@ -24,7 +42,7 @@ export async function startServerProcess(env: Record<string, string>, cwd: strin
   let out = '';
   child.stdout!.on('data', (d) => (out += d));
   child.stderr!.on('data', (d) => (out += d));
-  const exited = new Promise<void>((r) => child.once('exit', () => r()));
+  const exited = new Promise<number | string | null>((r) => child.once('exit', (code, signal) => r(code ?? signal)));
   const base = `http://127.0.0.1:${port}`;
   const deadline = Date.now() + 60_000;
   for (;;) {
@@ -38,10 +56,13 @@ export async function startServerProcess(env: Record<string, string>, cwd: strin
     await new Promise((r) => setTimeout(r, 100));
   }
   return {
+    port,
     base,
+    child,
     output: () => out,
+    exited,
     async stop() {
-      if (child.exitCode !== null) return;
+      if (child.exitCode !== null || child.signalCode !== null) return;
       child.kill('SIGTERM');
       const t = setTimeout(() => child.kill('SIGKILL'), 10_000);
       await exited;

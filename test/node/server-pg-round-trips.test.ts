@@ -1,12 +1,13 @@
 // Issue 11, one round trip on PostgreSQL: the statements a request sends, counted at the driver.
-// Binding is one query (JSON aggregation); onboarding a new user with a new shop is one statement
+// Binding is one query (JSON aggregation), none at all once cached, the caller's token included; onboarding a new user with a new shop is one statement
 // (plus the change notification of the read cache); anything else takes the general path and gets
 // the same answers.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import pg from 'pg';
 import { postgresMissing } from '../helpers/postgres.ts';
-import { PG_URL, createHarness, json, type Harness } from './helpers/server.ts';
+import { sql } from 'kysely';
+import { PG_URL, createHarness, createOrgToken, json, type Harness } from './helpers/server.ts';
 
 // Installed before any connection is made: db/index.ts wraps each client's `query` as it comes.
 let recording: string[] | undefined;
@@ -69,6 +70,27 @@ else
       });
       assert.equal(status, 200);
       assert.ok(sent.length <= 1, sent.join('\n---\n'));
+    });
+
+    test("with an org token, a repeated binding is served from the read cache: no statement at all; a revoke through another instance ends it at once", async () => {
+      await onboard({ mobile: '13900000005', shopUid: 'rt_shop_5' });
+      const { accessToken, uid } = await createOrgToken(h, 'rt_shop_5');
+      const binding = () => h.call('GET', '/api/v1/shop/open/binding?shopUid=rt_shop_5', undefined, accessToken);
+      assert.equal((await binding()).statusCode, 200);
+      let status = 0;
+      const sent = await statementsOf(async () => {
+        status = (await binding()).statusCode;
+      });
+      assert.equal(status, 200);
+      assert.deepEqual(sent, []);
+      const schema = (await sql<{ s: string }>`select current_schema() as s`.execute(h.db)).rows[0]!.s;
+      const other = await createHarness('postgres', { schema });
+      try {
+        assert.equal((await other.call('POST', '/api/v1/shop/open/token/revoke', { uid, revokeReason: 'test' })).statusCode, 200);
+      } finally {
+        await other.close();
+      }
+      assert.equal((await binding()).statusCode, 401);
     });
 
     test('a known user, a known shop and a race for one new shop take the general path with the same answers', async () => {

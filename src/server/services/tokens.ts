@@ -138,7 +138,7 @@ const authTokenByAccessHash = prepared((db, hash: string) =>
 );
 export type AuthTokenRow = Pick<TokenRow, 'uid' | 'kind' | 'org_uid' | 'access_hash' | 'revoked' | 'expires_at' | 'deleted_at'>;
 
-/** Rows of tokens in use, exact on SQLite (db/prepared.ts readCache): revocation is still seen at once. */
+/** Rows of tokens in use, exact (db/prepared.ts readCache, SQLite and PostgreSQL): revocation is still seen at once. */
 export const authTokenCache = (): ReadCache<AuthTokenRow> => readCache<AuthTokenRow>(10_000);
 
 /**
@@ -147,7 +147,8 @@ export const authTokenCache = (): ReadCache<AuthTokenRow> => readCache<AuthToken
  */
 export async function findAuthToken(db: Kysely<Database>, cache: ReadCache<AuthTokenRow>, hash: string): Promise<AuthTokenRow | undefined> {
   const cached = cache.read(db, hash, (read) => authTokenByAccessHash.allSync(read, hash)[0]);
-  const row = cached === NOT_CACHED ? await authTokenByAccessHash.first(db, hash) : cached;
+  // PostgreSQL: cached while no write here or elsewhere was seen (LISTEN/NOTIFY), so a revoke is still seen at once.
+  const row = cached === NOT_CACHED ? await cache.readAsync(db, hash, () => authTokenByAccessHash.first(db, hash)) : cached;
   return row && safeEqualHex(row.access_hash, hash) ? row : undefined;
 }
 
