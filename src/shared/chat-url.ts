@@ -67,10 +67,10 @@ const PAGE_LANGS: Record<string, string> = {
 
 /** The chat page's code for a language tag (`zh-CN` → `zh-cn`, `zh-Hant` → `zh-tw`, `en-US` → `en`), else undefined. */
 export function chatLang(lang: string | null | undefined): string | undefined {
-  const tag = String(lang ?? '').toLowerCase().replace(/_/g, '-');
-  const primary = tag.split('-')[0]!;
-  if (primary === 'zh') return /^zh-(tw|hk|mo|hant)(-|$)/.test(tag) ? 'zh-tw' : 'zh-cn';
-  return Object.prototype.hasOwnProperty.call(PAGE_LANGS, primary) ? PAGE_LANGS[primary] : undefined;
+  const [primary, second] = String(lang ?? '').toLowerCase().split(/[-_]/);
+  // Traditional Chinese by script (zh-Hant) or by region (zh-TW, zh-HK, zh-MO).
+  if (primary === 'zh') return second === 'hant' || second === 'tw' || second === 'hk' || second === 'mo' ? 'zh-tw' : 'zh-cn';
+  return Object.prototype.hasOwnProperty.call(PAGE_LANGS, primary!) ? PAGE_LANGS[primary!] : undefined;
 }
 
 /** The chat page's colour scheme for ours: `auto` is its `system`. */
@@ -81,8 +81,8 @@ export function chatMode(mode: string | null | undefined): 'light' | 'dark' | 's
 /** Optional long fields, dropped in this order when the URL is over budget. */
 const DROP_ORDER = ['description', 'image', 'tagList', 'extra', 'goodsList'] as const;
 
-const enc = (v: Scalar | object): string =>
-  encodeURIComponent(typeof v === 'object' && v !== null ? JSON.stringify(v) : String(v));
+/** A value as it goes into the query: objects (the cards) as JSON. Null and undefined never get here. */
+const enc = (v: Scalar | object): string => encodeURIComponent(typeof v === 'object' ? JSON.stringify(v) : String(v));
 
 function compose(base: string, params: Array<[string, Scalar | object]>): string {
   const hashAt = base.indexOf('#');
@@ -126,7 +126,7 @@ export function buildChatUrlDetailed(options: ChatUrlOptions): ChatUrlResult {
   const clean = (name: 'goodsInfo' | 'orderInfo'): Card | undefined => {
     const raw = options[name];
     if (raw == null) return undefined;
-    const r = normaliseCard(name === 'goodsInfo' ? 'goods' : 'order', raw);
+    const r = normaliseCard(name === 'orderInfo' ? 'order' : 'goods', raw);
     if (r.ok) return r.value as Card;
     problems.push(`${name}${r.problem.startsWith('(root)') ? r.problem.slice(6) : '.' + r.problem}`);
     return undefined;
@@ -163,7 +163,7 @@ export function buildChatUrlDetailed(options: ChatUrlOptions): ChatUrlResult {
     order = o;
     if (gr) dropped.push(`goodsInfo.${field}`);
     if (or) dropped.push(`orderInfo.${field}`);
-    if (gr || or) url = make();
+    url = make();
   }
   const overBudget = url.length > max;
   if (dropped.length || overBudget) options.onDropped?.(dropped, overBudget);

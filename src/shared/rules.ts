@@ -23,7 +23,7 @@ export const LIMITS = {
 export const DEFAULT_MAX_URL_LENGTH = 4096;
 
 /** Absolute http(s) URL with a host; rejects javascript:, data:, protocol-relative and relative URLs. */
-export const HTTP_URL_RE = /^https?:\/\/[^\s/?#\\]+[^\s]*$/i;
+export const HTTP_URL_RE = /^https?:\/\/[^\s/?#\\][^\s]*$/i;
 
 /** Mini-program page path: starts with one `/`, no scheme, no `//`, no whitespace or backslash. */
 export const MINI_PATH_RE = /^\/(?![/\\])[^\s\\:]*(?:\?[^\s\\]*)?$/;

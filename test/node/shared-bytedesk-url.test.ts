@@ -79,6 +79,10 @@ describe('lang and mode in the page\'s codes', () => {
       ['', undefined],
       ['constructor', undefined],
       ['zhx', undefined],
+      ['en_US', 'en'],
+      ['zh_TW', 'zh-tw'],
+      ['zh_Hant_HK', 'zh-tw'],
+      ['zh-Latn-TW', 'zh-cn'],
     ];
     for (const [tag, code] of cases) {
       assert.equal(chatLang(tag), code, tag);
@@ -295,5 +299,38 @@ describe('parseChatParams: what is absent stays absent', () => {
     assert.deepEqual(parseChatParams('?#org=o').params, {});
     assert.deepEqual(parseChatParams('org=o#').params, { org: 'o' });
     assert.deepEqual(parseChatParams({ search: 'org=s' }).params, { org: 's' });
+  });
+});
+
+describe('URL composition edges', () => {
+  test('no parameters: the base exactly, with nothing appended', () => {
+    assert.equal(buildChatUrl(), 'https://cdn.weiyuai.cn/chat');
+    assert.equal(buildChatUrl({ baseUrl: 'https://x.example/chat#top' }), 'https://x.example/chat#top');
+  });
+
+  test('a base ending in ? or & takes the query as it is; a base of only a hash gets it before the hash', () => {
+    assert.equal(buildChatUrl({ baseUrl: 'https://x.example/chat?', org: 'o' }), 'https://x.example/chat?org=o');
+    assert.equal(buildChatUrl({ baseUrl: 'https://x.example/chat?a=1&', org: 'o' }), 'https://x.example/chat?a=1&org=o');
+    assert.equal(buildChatUrl({ baseUrl: 'https://x.example/chat?a=1', org: 'o' }), 'https://x.example/chat?a=1&org=o');
+    assert.equal(buildChatUrl({ baseUrl: '#h', org: 'o' }), '?org=o#h');
+  });
+
+  test('extra params: text as it is, objects as JSON', () => {
+    const url = buildChatUrl({ org: 'o', extra: { a: 'x y', b: 2, c: true, d: null } });
+    assert.equal(url, 'https://cdn.weiyuai.cn/chat?org=o&a=x%20y&b=2&c=true');
+  });
+
+  test('onDropped is told only when something was dropped or the URL is still over budget', () => {
+    const calls: unknown[] = [];
+    buildChatUrl({ org: 'o', goodsInfo: { uid: 'g', description: 'd'.repeat(50) }, onDropped: (f, over) => calls.push([f, over]) });
+    assert.deepEqual(calls, []);
+    buildChatUrl({ org: 'o', goodsInfo: { uid: 'g', description: 'd'.repeat(300) }, maxLength: 200, onDropped: (f, over) => calls.push([f, over]) });
+    assert.deepEqual(calls, [[['goodsInfo.description'], false]]);
+  });
+
+  test('an invalid order is reported as an order, an invalid goods as goods', () => {
+    const r = buildChatUrlDetailed({ org: 'o', goodsInfo: { uid: 'g', status: 'X' }, orderInfo: { uid: 'o1', goods: 'g' } });
+    assert.deepEqual(r.problems, ['goodsInfo.status: must be one of ON_SHELF, OFF_SHELF', 'orderInfo.goods: must be an object']);
+    assert.equal(r.url, 'https://cdn.weiyuai.cn/chat?org=o');
   });
 });

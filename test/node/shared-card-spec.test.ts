@@ -24,6 +24,8 @@ const GOODS: Case[] = [
   ['uid of 128 characters', { uid: x(128) }, { value: { uid: x(128) } }],
   ['uid of 129 characters', { uid: x(129) }, { problem: 'uid: at most 128 characters' }],
   ['uid true', { uid: true }, { problem: 'uid: must be a string' }],
+  ['uid NaN', { uid: NaN }, { problem: 'uid: must be a string' }],
+  ['uid infinite', { uid: Infinity }, { problem: 'uid: must be a string' }],
   ['not an object: null', null, { problem: '(root): must be an object' }],
   ['not an object: a list', [{ uid: 'g1' }], { problem: '(root): must be an object' }],
   ['not an object: text', 'g1', { problem: '(root): must be an object' }],
