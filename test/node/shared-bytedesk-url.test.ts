@@ -321,7 +321,7 @@ describe('URL composition edges', () => {
   });
 
   test('onDropped is told only when something was dropped or the URL is still over budget', () => {
-    const calls: unknown[] = [];
+    const calls: Array<[string[], boolean]> = [];
     buildChatUrl({ org: 'o', goodsInfo: { uid: 'g', description: 'd'.repeat(50) }, onDropped: (f, over) => calls.push([f, over]) });
     assert.deepEqual(calls, []);
     buildChatUrl({ org: 'o', goodsInfo: { uid: 'g', description: 'd'.repeat(300) }, maxLength: 200, onDropped: (f, over) => calls.push([f, over]) });
@@ -329,7 +329,8 @@ describe('URL composition edges', () => {
   });
 
   test('an invalid order is reported as an order, an invalid goods as goods', () => {
-    const r = buildChatUrlDetailed({ org: 'o', goodsInfo: { uid: 'g', status: 'X' }, orderInfo: { uid: 'o1', goods: 'g' } });
+    // What a storefront without types may pass.
+    const r = buildChatUrlDetailed({ org: 'o', goodsInfo: { uid: 'g', status: 'X' } as never, orderInfo: { uid: 'o1', goods: 'g' } as never });
     assert.deepEqual(r.problems, ['goodsInfo.status: must be one of ON_SHELF, OFF_SHELF', 'orderInfo.goods: must be an object']);
     assert.equal(r.url, 'https://cdn.weiyuai.cn/chat?org=o');
   });
