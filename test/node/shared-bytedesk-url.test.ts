@@ -325,7 +325,7 @@ describe('URL composition edges', () => {
     buildChatUrl({ org: 'o', goodsInfo: { uid: 'g', description: 'd'.repeat(50) }, onDropped: (f, over) => calls.push([f, over]) });
     assert.deepEqual(calls, []);
     buildChatUrl({ org: 'o', goodsInfo: { uid: 'g', description: 'd'.repeat(300) }, maxLength: 200, onDropped: (f, over) => calls.push([f, over]) });
-    assert.deepEqual(calls, [[['goodsInfo.description'], false]]);
+    assert.deepEqual(calls, [[['goodsInfo.description'], false] as [string[], boolean]]);
   });
 
   test('an invalid order is reported as an order, an invalid goods as goods', () => {
