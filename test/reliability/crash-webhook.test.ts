@@ -12,7 +12,7 @@ import { describe, test } from 'node:test';
 import Database from 'better-sqlite3';
 import pg from 'pg';
 import { ADMIN, startServer, type ServerProcess } from '../helpers/load.ts';
-import { PG_URL } from '../helpers/postgres.ts';
+import { PG_URL, postgresMissing } from '../helpers/postgres.ts';
 import { FakeWebhookReceiver, fakeStoreEnv, startFakes } from '../fakes/platforms.ts';
 import { RUN_DIR } from './helpers.ts';
 
@@ -84,6 +84,7 @@ async function postgresTarget(base: string): Promise<Target> {
 const kinds = [['sqlite', async () => sqliteTarget()] as const, ...(PG_URL ? [['postgres', () => postgresTarget(PG_URL!)] as const] : [])];
 
 describe('SIGKILL with webhooks pending', () => {
+  if (!PG_URL) postgresMissing('[postgres] refused deliveries survive the kill');
   for (const [kind, makeTarget] of kinds) {
     test(`[${kind}] ${N} refused deliveries survive the kill and are all delivered after the restart`, { timeout: 3 * 60_000 }, async () => {
       const fakes = await startFakes();
