@@ -9,7 +9,7 @@ import { FaultKnobs } from './knobs.ts';
 
 export type BytedeskFault =
   | { type: 'business'; message?: string } // HTTP 200, { code: 500, data: false }
-  | { type: 'status'; status: 400 | 401 | 403 | 409; message?: string } // a real status with the envelope
+  | { type: 'status'; status: 400 | 401 | 403 | 409 | 429; message?: string; retryAfter?: string } // a real status with the envelope
   | { type: 'hang'; ms: number } // answers after ms (past the client's timeout)
   | { type: 'garbage' } // HTTP 200, not JSON
   | { type: 'html502' } // a proxy in front of upstream failed: HTTP 502, an HTML page
@@ -123,8 +123,8 @@ export class FakeBytedesk extends FaultKnobs<BytedeskFault> {
     const op = url.pathname.replace(/^\/api\/v1\/shop\/open\//, '');
     const { delayMs, fault } = this.called(op);
     this.received.push({ op, authorization: req.headers.authorization, body: raw });
-    const send = (status: number, body: unknown) => {
-      res.writeHead(status, { 'content-type': 'application/json' });
+    const send = (status: number, body: unknown, headers: Record<string, string> = {}) => {
+      res.writeHead(status, { 'content-type': 'application/json', ...headers });
       res.end(JSON.stringify(body));
     };
     if (delayMs) await sleep(delayMs);
@@ -133,7 +133,7 @@ export class FakeBytedesk extends FaultKnobs<BytedeskFault> {
         case 'business':
           return send(200, { message: fault.message ?? 'business error', code: 500, data: false });
         case 'status':
-          return send(fault.status, { message: fault.message ?? `status ${fault.status}`, code: fault.status, data: false });
+          return send(fault.status, { message: fault.message ?? `status ${fault.status}`, code: fault.status, data: false }, fault.retryAfter ? { 'retry-after': fault.retryAfter } : {});
         case 'hang':
           await sleep(fault.ms);
           if (!res.destroyed) send(200, { message: 'too late', code: 200, data: null });

@@ -117,6 +117,19 @@ describe('upstream mode: in front of the fake Bytedesk', () => {
     assertEnvelope(dup, 409);
   });
 
+  test("upstream's 429 reaches the caller with its Retry-After (seconds), and without one when upstream sent none", async () => {
+    const shop = await onboard();
+    const url = `/api/v1/shop/open/binding?shopUid=${shop.shopUid}`;
+    fake.inject('binding', { type: 'status', status: 429, message: 'too many requests', retryAfter: '7' });
+    const limited = await call('GET', url);
+    assertEnvelope(limited, 429, /too many requests/);
+    assert.equal(limited.headers['retry-after'], '7');
+    fake.inject('binding', { type: 'status', status: 429, message: 'too many requests' });
+    const bare = await call('GET', url);
+    assertEnvelope(bare, 429);
+    assert.equal(bare.headers['retry-after'], undefined);
+  });
+
   test('slow (504), down, malformed, a proxy’s HTML 502, a reset (502): an envelope, never a hang or a 500', async () => {
     const shop = await onboard();
     const url = `/api/v1/shop/open/binding?shopUid=${shop.shopUid}`;

@@ -73,6 +73,7 @@ export async function exchange<T extends z.ZodType>(
   const where = `${req.method} ${req.path}`;
   let status!: number;
   let text!: string;
+  let retryAfter: string | null = null;
   // The timeout covers the whole exchange: the body, and a repeat after a dropped connection.
   const signal = AbortSignal.timeout(t.timeoutMs);
   for (let attempt = 1; ; attempt++) {
@@ -85,6 +86,7 @@ export async function exchange<T extends z.ZodType>(
         redirect: 'error',
       });
       status = res.status;
+      retryAfter = res.headers.get('retry-after');
       text = await res.text();
       break;
     } catch (err) {
@@ -110,7 +112,10 @@ export async function exchange<T extends z.ZodType>(
   const { code, message, data } = head.data;
   if (code !== 200) {
     const passed = PASSED_THROUGH.has(code) ? (code as ApiErrorCode) : 502;
-    throw new UpstreamError(passed, passed === 502 ? `upstream failed: ${clipError(message)} (code ${code})` : clipError(message), 'envelope', code);
+    const err = new UpstreamError(passed, passed === 502 ? `upstream failed: ${clipError(message)} (code ${code})` : clipError(message), 'envelope', code);
+    // Upstream's rate limit says when to come back: our caller is told the same (in seconds only).
+    if (passed === 429 && retryAfter !== null && /^\d{1,6}$/.test(retryAfter.trim())) err.headers['retry-after'] = retryAfter.trim();
+    throw err;
   }
   const parsed = schema.safeParse(data);
   if (!parsed.success) {
