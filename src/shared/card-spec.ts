@@ -4,7 +4,8 @@
 import { HTTP_URL_RE, LIMITS, MINI_PATH_RE, NO_NUL_RE, NUL_MESSAGE } from './rules.ts';
 
 export type FieldKind =
-  | { k: 'id'; req?: true }
+  /** The card's uid: the one required field. */
+  | { k: 'id' }
   | { k: 'text'; max: number }
   | { k: 'url' }
   | { k: 'path' }
@@ -20,7 +21,7 @@ export type Spec = { readonly [field: string]: FieldKind };
 const text = (max: number) => ({ k: 'text', max }) as const;
 
 export const GOODS_SPEC = {
-  uid: { k: 'id', req: true },
+  uid: { k: 'id' },
   type: text(LIMITS.type),
   shopUid: text(LIMITS.uid),
   title: text(LIMITS.title),
@@ -42,7 +43,7 @@ export const ADDRESS_SPEC = {
 } as const satisfies Spec;
 
 export const ORDER_SPEC = {
-  uid: { k: 'id', req: true },
+  uid: { k: 'id' },
   type: text(LIMITS.type),
   visitorUid: text(LIMITS.uid),
   shopUid: text(LIMITS.uid),
@@ -73,10 +74,10 @@ type Out<F> = F extends { k: 'id' | 'text' | 'url' | 'path' | 'extra' }
           : F extends { k: 'goods' }
             ? GoodsInfo | GoodsInfo[]
             : never;
-/** The validated object a spec describes: `req` fields required, the rest optional. */
+/** The validated object a spec describes: the id required, the rest optional. */
 export type Infer<S> = Simplify<
-  { [P in keyof S as S[P] extends { req: true } ? P : never]: Out<S[P]> } & {
-    [P in keyof S as S[P] extends { req: true } ? never : P]?: Out<S[P]>;
+  { [P in keyof S as S[P] extends { k: 'id' } ? P : never]: Out<S[P]> } & {
+    [P in keyof S as S[P] extends { k: 'id' } ? never : P]?: Out<S[P]>;
   }
 >;
 
@@ -186,7 +187,7 @@ function object(spec: Spec, input: unknown): Record<string, unknown> {
     const f = spec[key]!;
     const v = own(input, key);
     if (v === undefined || v === null) {
-      if (f.k === 'id' && f.req) throw under(new Problem(MESSAGES.required), key);
+      if (f.k === 'id') throw under(new Problem(MESSAGES.required), key);
       continue;
     }
     try {

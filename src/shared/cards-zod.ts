@@ -34,7 +34,7 @@ function kind(f: FieldKind): z.ZodType {
       return z.array(text(LIMITS.tag), { error: MESSAGES.list }).max(LIMITS.tags, MESSAGES.tooMany);
     case 'extra':
       return z
-        .union([z.string(), z.record(z.string(), z.unknown())])
+        .union([z.string(), z.record(z.string(), z.unknown())], { error: MESSAGES.type })
         .transform((v) => (typeof v === 'string' ? v : JSON.stringify(v)))
         .pipe(text(LIMITS.extra));
     case 'obj':
@@ -46,7 +46,7 @@ function kind(f: FieldKind): z.ZodType {
 
 /** A bad `goods`: the problem of the form it was sent in (one object, or a list), not "Invalid input". */
 function goodsProblem(issue: { input?: unknown; errors?: Array<Array<{ path: PropertyKey[]; message: string }>> }): string {
-  if (typeof issue.input !== 'object' || issue.input === null) return MESSAGES.object;
+  // Not an object at all: the object branch says so ("must be an object").
   const first = issue.errors?.[Array.isArray(issue.input) ? 1 : 0]?.[0];
   if (!first) return MESSAGES.object;
   return first.path.length ? `${first.path.join('.')}: ${first.message}` : first.message;
@@ -57,7 +57,7 @@ function object(spec: Spec) {
   for (const [key, f] of Object.entries(spec)) {
     const s = kind(f);
     // null counts as absent, as in the browser's validator
-    shape[key] = f.k === 'id' && f.req ? s : s.nullish().transform((v) => v ?? undefined);
+    shape[key] = f.k === 'id' ? s : s.nullish().transform((v) => v ?? undefined);
   }
   return z.object(shape, { error: MESSAGES.object });
 }
