@@ -369,7 +369,7 @@ export class TokenManager {
   /** AUTHORIZED → NEEDS_REAUTH in one CAS; only the writer that wins sends the webhook. */
   async markNeedsReauth(row: ConnectionRow, reason: string): Promise<boolean> {
     // The CAS and its webhook in one transaction: the outbox row exists exactly when the CAS won.
-    const won = await this.db.transaction().execute(async (trx) => {
+    const won = await this.webhook.transaction(this.db, async (trx, notify) => {
       const r = await trx
         .updateTable('store_connection')
         .set((eb) => ({
@@ -386,7 +386,7 @@ export class TokenManager {
         .where('status', '=', 'AUTHORIZED')
         .executeTakeFirst();
       if (affected(r) !== 1) return false;
-      await this.webhook.enqueue(trx, {
+      await notify({
         shopUid: row.shop_uid,
         platform: row.platform as StorePlatform,
         sellerId: row.seller_id,
@@ -397,7 +397,6 @@ export class TokenManager {
       return true;
     });
     if (won) {
-      this.webhook.wake();
       this.log.warn({ connectionId: row.id, platform: row.platform, shopUid: row.shop_uid, reason: clipError(reason) }, 'store connection needs a new authorisation');
     } else {
       await this.releaseLease(row.id);

@@ -140,20 +140,6 @@ export class StoreService {
     await this.webhook.stop();
   }
 
-  /**
-   * Runs the state change `change` and writes the webhook `event` reporting it in one transaction,
-   * then wakes the sender: the outbox row exists exactly when the change was committed.
-   */
-  private async withWebhook<T>(event: WebhookInput, change: (trx: StoreDb) => Promise<T>): Promise<T> {
-    const result = await this.db.transaction().execute(async (trx) => {
-      const r = await change(trx);
-      await this.webhook.enqueue(trx, event);
-      return r;
-    });
-    this.webhook.wake();
-    return result;
-  }
-
   /** A usable access token of a connection (refreshed when within the platform's margin). */
   getValidAccessToken(connection: string | { id: string }): Promise<string> {
     return this.manager.getValidAccessToken(connection);
@@ -311,7 +297,7 @@ export class StoreService {
     };
     const event: WebhookInput = { shopUid: w.shop.shopUid, platform: w.platform, sellerId: w.sellerId, authType: w.authType, status: 'AUTHORIZED', auth_fail_reason: '' };
     try {
-      await this.withWebhook(event, async (trx) => {
+      await this.webhook.transaction(this.db, async (trx, notify) => {
         if (w.existing) {
           const r = await trx
             .updateTable('store_connection')
@@ -327,6 +313,7 @@ export class StoreService {
             .values({ ...values, id, shop_uid: w.shop.shopUid, platform: w.platform, created_at: now })
             .execute();
         }
+        await notify(event);
       });
     } catch (err) {
       if (!isUniqueViolation(err)) throw err;
@@ -351,7 +338,7 @@ export class StoreService {
   ): Promise<void> {
     const now = this.now();
     const event: WebhookInput = { shopUid: shop.shopUid, platform, sellerId, authType, status: 'FAILED', auth_fail_reason: clipError(reason) };
-    await this.withWebhook(event, async (trx) => {
+    await this.webhook.transaction(this.db, async (trx, notify) => {
       if (existing) {
         await trx
           .updateTable('store_connection')
@@ -365,6 +352,7 @@ export class StoreService {
         const row = { ...newConnectionRow({ id: newConnectionId(), shopUid: shop.shopUid, orgUid: shop.orgUid, platform, authType, sellerId, now }), status: 'FAILED', last_error: clipError(reason) };
         await trx.insertInto('store_connection').values(row).onConflict((oc) => oc.doNothing()).execute();
       }
+      await notify(event);
     });
   }
 

@@ -39,6 +39,11 @@ export interface WebhookSender {
    * Call `wake()` once that transaction has committed.
    */
   enqueue(trx: StoreDb, event: WebhookInput): Promise<void>;
+  /**
+   * Runs `change` in one transaction of `db` (the database of the outbox); the events it passes to
+   * `notify` are written in that transaction and sent once it has committed (enqueue, then wake).
+   */
+  transaction<T>(db: StoreDb, change: (trx: StoreDb, notify: (event: WebhookInput) => Promise<void>) => Promise<T>): Promise<T>;
   /** Sends what is due now (after a local commit); never throws. */
   wake(): void;
   /** Polls for due rows every pollMs from now on (the server: other instances' rows, a crash's). */
@@ -291,7 +296,7 @@ export function createWebhookSender(opts: WebhookOptions): WebhookSender {
     return running;
   }
 
-  return {
+  const sender: WebhookSender = {
     enabled: !!url,
     async enqueue(trx, input) {
       if (!url) return;
@@ -307,6 +312,17 @@ export function createWebhookSender(opts: WebhookOptions): WebhookSender {
         .insertInto('webhook_outbox')
         .values({ id: randomUUID(), event_id: event.eventId, body: JSON.stringify(event), attempts: 0, next_attempt_at: now, lease_until: null, lease_owner: null, last_error: null, created_at: now })
         .execute();
+    },
+    async transaction(target, change) {
+      let notified = false;
+      const result = await target.transaction().execute((trx) =>
+        change(trx, async (event) => {
+          await sender.enqueue(trx, event);
+          notified = true;
+        }),
+      );
+      if (notified) sender.wake();
+      return result;
     },
     wake() {
       void pass();
@@ -347,4 +363,5 @@ export function createWebhookSender(opts: WebhookOptions): WebhookSender {
       await running;
     },
   };
+  return sender;
 }
