@@ -1,8 +1,9 @@
 // Shared helpers of the benchmarks: statistics, tables, child processes, ports, memory.
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { fileURLToPath } from 'node:url';
+import { spawnUntilReady } from '../helpers/server-process.ts';
 
 export const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
@@ -90,56 +91,10 @@ export interface Child {
   stop: () => Promise<void>;
 }
 
-/** Spawns `node [args]`, waits until `GET url+readyPath` answers 200. */
-export async function startChild(
-  args: string[],
-  env: Record<string, string>,
-  port: number,
-  readyPath = '/healthz',
-  timeoutMs = 60_000,
-): Promise<Child> {
-  const proc = spawn(process.execPath, args, {
-    cwd: ROOT,
-    env: { ...process.env, ...env, PORT: String(port), HOST: '127.0.0.1' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let out = '';
-  proc.stdout!.on('data', (d) => (out = (out + d).slice(-200_000)));
-  proc.stderr!.on('data', (d) => (out = (out + d).slice(-200_000)));
-  const url = `http://127.0.0.1:${port}`;
-  const deadline = Date.now() + timeoutMs;
-  let exited: number | null = null;
-  proc.on('exit', (code) => (exited = code ?? -1));
-  for (;;) {
-    if (exited !== null) throw new Error(`child exited (${exited}) before ready:\n${out.slice(-4000)}`);
-    try {
-      const r = await fetch(url + readyPath);
-      if (r.ok) break;
-    } catch {
-      /* not yet */
-    }
-    if (Date.now() > deadline) {
-      proc.kill('SIGKILL');
-      throw new Error(`child not ready after ${timeoutMs} ms:\n${out.slice(-4000)}`);
-    }
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  return {
-    proc,
-    port,
-    url,
-    log: () => out,
-    stop: () =>
-      new Promise<void>((resolve) => {
-        if (proc.exitCode !== null || proc.signalCode !== null) return resolve();
-        const t = setTimeout(() => proc.kill('SIGKILL'), 5000);
-        proc.once('exit', () => {
-          clearTimeout(t);
-          resolve();
-        });
-        proc.kill('SIGTERM');
-      }),
-  };
+/** Spawns `node [args]` with this process's environment and `env`, waits until `GET url+readyPath` answers 200. */
+export async function startChild(args: string[], env: Record<string, string>, port: number, readyPath = '/healthz', timeoutMs = 60_000): Promise<Child> {
+  const p = await spawnUntilReady(args, { ...process.env, ...env }, { port, readyPath, timeoutMs });
+  return { proc: p.child, port, url: p.base, log: p.output, stop: p.stop };
 }
 
 export function parseArgs(argv: string[]): { quick: boolean; only: string[] } {

@@ -1,7 +1,6 @@
 // Shared setup of the end-to-end tests: the real server as a child process (`node scripts/start.mjs`,
 // what `npm start` runs) on a free port with a temp SQLite database and the demo shop, and Debian's
 // Chromium driven by playwright-core (never a downloaded browser).
-import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -10,6 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { CHROME_ARGS, chromePath } from '../../scripts/chromium.mjs';
 import { freePort } from '../helpers/net.ts';
+import { spawnUntilReady } from '../helpers/server-process.ts';
 
 
 export const ROOT = resolve(fileURLToPath(new URL('../..', import.meta.url)));
@@ -51,45 +51,16 @@ export async function startServer(opts: { env?: Record<string, string>; dir?: st
   // lit's development files).
   const childEnv: NodeJS.ProcessEnv = { ...process.env, ...env };
   delete childEnv.NODE_ENV;
-  const child: ChildProcess = spawn(process.execPath, ['scripts/start.mjs'], {
-    cwd: ROOT,
-    env: childEnv,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let out = '';
-  child.stdout!.on('data', (d) => (out += d));
-  child.stderr!.on('data', (d) => (out += d));
-  const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
-  const base = `http://127.0.0.1:${port}`;
-  const deadline = Date.now() + 60_000;
-  for (;;) {
-    if (child.exitCode !== null) throw new Error(`server exited with ${child.exitCode}:\n${out}`);
-    try {
-      const res = await fetch(`${base}/readyz`);
-      if (res.ok) break;
-    } catch {
-      /* not listening yet */
-    }
-    if (Date.now() > deadline) {
-      child.kill('SIGKILL');
-      throw new Error(`server did not become ready:\n${out}`);
-    }
-    await new Promise((r) => setTimeout(r, 100));
-  }
+  const server = await spawnUntilReady(['scripts/start.mjs'], childEnv, { port, readyPath: '/readyz' });
   return {
-    base,
+    base: server.base,
     port,
     dir,
     databaseUrl: env.DATABASE_URL!,
     env,
-    output: () => out,
+    output: server.output,
     async stop() {
-      if (child.exitCode === null) {
-        child.kill('SIGTERM');
-        const t = setTimeout(() => child.kill('SIGKILL'), 10_000);
-        await exited;
-        clearTimeout(t);
-      }
+      await server.stop();
       if (!opts.dir) rmSync(dir, { recursive: true, force: true });
     },
   };
