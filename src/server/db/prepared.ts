@@ -26,6 +26,11 @@ class Param {
 /** SQL texts of prepared queries → statement name (PostgreSQL named statements). */
 export const preparedStatementNames = new Map<string, string>();
 
+/** Gives the SQL text `sql` its statement name (once). */
+function nameStatement(sql: string): void {
+  if (!preparedStatementNames.has(sql)) preparedStatementNames.set(sql, `sc_${preparedStatementNames.size + 1}`);
+}
+
 /** What db/index.ts registers for a SQLite database: its cached statements and transaction state. */
 export interface DirectSqlite {
   prepare(sql: string): { reader: boolean; all(params: unknown[]): unknown[]; run(params: unknown[]): { changes: number; lastInsertRowid: number | bigint } };
@@ -195,7 +200,7 @@ export function prepared<A extends unknown[], O>(build: Builder<A, O>): Prepared
     if (!c) {
       const args = Array.from({ length: arity }, (_, i) => new Param(i)) as unknown as A;
       const compiled = build(db as Kysely<Database>, ...args).compile();
-      if (!preparedStatementNames.has(compiled.sql)) preparedStatementNames.set(compiled.sql, `sc_${preparedStatementNames.size + 1}`);
+      nameStatement(compiled.sql);
       c = { compiled, slots: compiled.parameters.map((p) => (p instanceof Param ? p.index : -1)), fixed: [...compiled.parameters] };
       byDialect.set(dialect, c);
     }
@@ -214,7 +219,7 @@ export function preparedRaw(sql: string): PreparedQuery<[], never> {
  * would only obscure (see shops.ts: onboard in one statement); run as a named statement like the rest.
  */
 export function preparedPostgres<A extends unknown[], O>(text: string, arity: A['length']): PreparedQuery<A, O> {
-  if (!preparedStatementNames.has(text)) preparedStatementNames.set(text, `sc_${preparedStatementNames.size + 1}`);
+  nameStatement(text);
   const slots = Array.from({ length: arity }, (_, i) => i);
   const c: Compiled<O> = { compiled: CompiledQuery.raw(text) as CompiledQuery<O>, slots, fixed: [] };
   return fromCompiler<A, O>(() => c);
